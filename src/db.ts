@@ -1,0 +1,96 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/prisma/client.js';
+
+/** Where the data lives: an embedded PGlite (the default) or a PostgreSQL server. */
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string }
+  | {
+      kind: 'pglite';
+      /** On-disk data directory; omit for an in-memory database. */
+      dataDir?: string;
+      /** A `dumpDataDir()` tarball to start from (used to clone a migrated template in tests). */
+      loadDataDir?: Blob;
+    };
+
+export const DEFAULT_PGLITE_DIR = '.data/pglite';
+
+/** Reads `DATABASE_URL` and `PGLITE_DIR`; with no `DATABASE_URL` the embedded PGlite is used. */
+export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const url = env.DATABASE_URL?.trim();
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    }
+    return { kind: 'postgres', url };
+  }
+  return { kind: 'pglite', dataDir: env.PGLITE_DIR?.trim() || DEFAULT_PGLITE_DIR };
+}
+
+/** Splits a connection URL into discrete fields. node-postgres lets `connectionString` override
+ * `database`, which once sent Prisma's shadow database work to the main database. */
+export function pgConnectionFields(url: string) {
+  const u = new URL(url);
+  return {
+    host: decodeURIComponent(u.hostname) || '127.0.0.1',
+    port: u.port ? Number(u.port) : 5432,
+    user: decodeURIComponent(u.username) || 'postgres',
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
+    ssl: u.searchParams.get('sslmode') === 'require' ? { rejectUnauthorized: false } : undefined,
+  };
+}
+
+/** An open database: the Prisma client, plus the embedded engine when there is one. */
+export interface Database {
+  config: DatabaseConfig;
+  prisma: PrismaClient;
+  /** The PGlite instance behind `prisma`, for migrations and raw SQL; absent on PostgreSQL. */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Called with every SQL statement the client sends (used by tests that pin query shapes). */
+  onQuery?: (sql: string) => void;
+  /** Pool size on PostgreSQL. */
+  poolSize?: number;
+}
+
+export async function openPGlite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<PGlite> {
+  return PGlite.create({ dataDir: config.dataDir, loadDataDir: config.loadDataDir });
+}
+
+/** The one place that turns configuration into a Prisma client and its driver adapter. */
+export async function openDatabase(
+  config: DatabaseConfig,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
+  let adapter: SqlDriverAdapterFactory;
+  let pglite: PGlite | undefined;
+  if (config.kind === 'postgres') {
+    adapter = new PrismaPg({ ...pgConnectionFields(config.url), max: options.poolSize ?? 10 });
+  } else {
+    pglite = await openPGlite(config);
+    adapter = new PrismaPGlite(pglite);
+  }
+  const prisma = new PrismaClient({
+    adapter,
+    log: options.onQuery ? [{ emit: 'event', level: 'query' }] : [],
+  });
+  if (options.onQuery) {
+    const onQuery = options.onQuery;
+    prisma.$on('query' as never, (event: { query: string }) => onQuery(event.query));
+  }
+  return {
+    config,
+    prisma,
+    pglite,
+    async close() {
+      await prisma.$disconnect();
+      await pglite?.close();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { achievementOrderBy, achievementWhere } from '../resolvers/filters.js';
+import { visibleArticleStatuses } from '../viewer.js';
+import { builder } from './builder.js';
+import { connectionGuard } from './connections.js';
+import { AchievementKindEnum, AchievementLevelEnum } from './enums.js';
+import { Organization } from './organization.js';
+
+interface MetricShape {
+  value: number;
+  unit: string | null;
+  baseline: number | null;
+}
+
+const Metric = builder.objectRef<MetricShape>('Metric').implement({
+  description: 'A reported figure, e.g. 52.2 万元, or 案-件比 1.018 against a baseline of 1.039.',
+  fields: (t) => ({
+    value: t.exposeFloat('value', { description: 'The figure itself.' }),
+    unit: t.exposeString('unit', { nullable: true, description: 'Its unit as written, e.g. 万元, 件, 个百分点.' }),
+    baseline: t.exposeFloat('baseline', {
+      nullable: true,
+      description: 'The figure it is compared with (the earlier value of a change), when the text gives one.',
+    }),
+  }),
+});
+
+export const Achievement = builder.prismaNode('Achievement', {
+  description:
+    'Something an organization achieved or reported: an award, an honour, a ranking, a selection, a figure or a milestone, with the article passages that evidence it.',
+  id: { field: 'id' },
+  // node(id:) answers null for an ID that matches nothing, as Relay expects.
+  nullable: true,
+  fields: (t) => ({
+    slug: t.exposeString('slug', { description: 'Stable identifier.' }),
+    title: t.exposeString('title', { description: 'What was achieved, in a line.' }),
+    description: t.exposeString('description', { nullable: true, description: 'More detail, where curated.' }),
+    kind: t.expose('kind', { type: AchievementKindEnum, description: 'What sort of achievement.' }),
+    level: t.expose('level', { type: AchievementLevelEnum, nullable: true, description: 'Its reach, where known.' }),
+    organization: t.relation('organization', { description: 'The organization that achieved it.' }),
+    issuer: t.relation('issuer', {
+      nullable: true,
+      description: 'The organization that awarded or ranked it, when that body is in the graph.',
+    }),
+    issuerName: t.string({
+      nullable: true,
+      description: 'Who awarded or ranked it, as text: the issuer organization’s name, or the name as written.',
+      select: { issuer: { select: { name: true } } },
+      resolve: (achievement) => achievement.issuer?.name ?? achievement.issuerName,
+    }),
+    awardedOn: t.expose('awardedOn', { type: 'Date', nullable: true, description: 'The day it was conferred.' }),
+    periodStart: t.expose('periodStart', { type: 'Date', nullable: true, description: 'Start of the period it covers.' }),
+    periodEnd: t.expose('periodEnd', { type: 'Date', nullable: true, description: 'End of the period it covers.' }),
+    date: t.expose('occurredOn', {
+      type: 'Date',
+      nullable: true,
+      description: 'The date that places it on a timeline: awardedOn, else periodEnd, else periodStart.',
+    }),
+    year: t.int({
+      nullable: true,
+      description: 'The year of `date`.',
+      resolve: (achievement) => achievement.occurredOn?.getUTCFullYear() ?? null,
+    }),
+    rank: t.exposeInt('rank', { nullable: true, description: 'Position in a ranking: 全市第二 is 2.' }),
+    metric: t.field({
+      type: Metric,
+      nullable: true,
+      description: 'The figure, for METRIC achievements and others that report one.',
+      resolve: (a) =>
+        a.metricValue == null ? null : { value: a.metricValue, unit: a.metricUnit, baseline: a.metricBaseline },
+    }),
+    citations: t.relation('citations', {
+      description: 'Verbatim passages from articles that evidence this achievement.',
+      query: (_args, ctx) => ({
+        where: { article: { status: { in: visibleArticleStatuses(ctx.viewer) } } },
+        orderBy: [{ offset: 'asc' }, { id: 'asc' }],
+      }),
+    }),
+  }),
+});
+
+builder.prismaObject('Citation', {
+  description: 'Evidence for an achievement: a verbatim excerpt of an article’s text.',
+  fields: (t) => ({
+    article: t.relation('article', { description: 'The article quoted.' }),
+    excerpt: t.exposeString('excerpt', { description: 'The quoted passage, exactly as it appears in `Article.bodyText`.' }),
+    offset: t.exposeInt('offset', {
+      description: 'Where the excerpt starts in `Article.bodyText`, in UTF-16 code units.',
+    }),
+  }),
+});
+
+export const AchievementFilter = builder.inputType('AchievementFilter', {
+  description: 'Conditions an achievement must meet; all given conditions apply. Dates are matched on `date`.',
+  fields: (t) => ({
+    organization: t.globalID({ for: Organization, required: false, description: 'Only this organization’s achievements.' }),
+    kind: t.field({ type: [AchievementKindEnum], required: false, description: 'Any of these kinds.' }),
+    level: t.field({ type: [AchievementLevelEnum], required: false, description: 'Any of these levels.' }),
+    yearFrom: t.int({ required: false, description: 'From this year on (inclusive).', validate: { int: true, min: 1900, max: 2200 } }),
+    yearTo: t.int({ required: false, description: 'Up to this year (inclusive).', validate: { int: true, min: 1900, max: 2200 } }),
+    from: t.field({ type: 'Date', required: false, description: 'On or after this date.' }),
+    to: t.field({ type: 'Date', required: false, description: 'On or before this date.' }),
+  }),
+});
+
+export const AchievementOrderBy = builder.enumType('AchievementOrderBy', {
+  description: 'Sort orders for achievement lists.',
+  values: {
+    DATE_DESC: { description: 'Newest first; undated ones last (the default).' },
+    DATE_ASC: { description: 'Oldest first; undated ones last.' },
+    TITLE_ASC: { description: 'By title.' },
+  } as const,
+});
+
+builder.prismaObjectField(Organization, 'achievements', (t) =>
+  t.relatedConnection(
+    'achievements',
+    {
+      description: "This organization's achievements, newest first unless `orderBy` says otherwise.",
+      cursor: 'id',
+      totalCount: true,
+      args: {
+        filter: t.arg({ type: AchievementFilter, required: false, description: 'Narrow the list.' }),
+        orderBy: t.arg({ type: AchievementOrderBy, required: false, description: 'Sort order; DATE_DESC by default.' }),
+      },
+      query: (args) => ({ where: achievementWhere(args.filter), orderBy: achievementOrderBy(args.orderBy) }),
+      ...connectionGuard('Achievement'),
+    },
+  ),
+);
+
+builder.queryField('achievements', (t) =>
+  t.prismaConnection({
+    type: 'Achievement',
+    cursor: 'id',
+    description: 'Achievements across all organizations, filtered and sorted.',
+    args: {
+      filter: t.arg({ type: AchievementFilter, required: false, description: 'Narrow the list.' }),
+      orderBy: t.arg({ type: AchievementOrderBy, required: false, description: 'Sort order; DATE_DESC by default.' }),
+    },
+    totalCount: (_root, args, ctx) => ctx.prisma.achievement.count({ where: achievementWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.achievement.findMany({
+        ...query,
+        where: achievementWhere(args.filter),
+        orderBy: achievementOrderBy(args.orderBy),
+      }),
+    ...connectionGuard('Achievement'),
+  }),
+);

@@ -1,0 +1,163 @@
+import { NotFoundError } from '../errors.js';
+import { articleOrderBy, articleWhere } from '../resolvers/filters.js';
+import { parseBody, type ArticleBlock as ArticleBlockShape } from '../resolvers/articles.js';
+import { visibleArticleStatuses } from '../viewer.js';
+import { builder } from './builder.js';
+import { connectionGuard } from './connections.js';
+import { ArticleOrganizationRoleEnum, ArticleStatusEnum } from './enums.js';
+import { Organization } from './organization.js';
+import { Series } from './series.js';
+import { Achievement } from './achievement.js';
+
+const ArticleBlockKind = builder.enumType('ArticleBlockKind', {
+  description: 'The role of a block in an article body.',
+  values: {
+    HEADING: { description: 'A section heading, e.g. 思想“破旧立新”。' },
+    PARAGRAPH: { description: 'A paragraph of running text.' },
+    LIST_ITEM: { description: 'One item of a list, e.g. a line of the lead’s list of achievements.' },
+  } as const,
+});
+
+const ArticleBlock = builder.objectRef<ArticleBlockShape>('ArticleBlock').implement({
+  description: 'One block of an article body, in reading order.',
+  fields: (t) => ({
+    kind: t.field({ type: ArticleBlockKind, description: 'Heading, paragraph or list item.', resolve: (b) => b.kind }),
+    text: t.exposeString('text', { description: 'The block’s text, verbatim.' }),
+  }),
+});
+
+export const Article = builder.prismaNode('Article', {
+  description: 'One article, usually an episode of a series, with its text, provenance and the organizations it concerns.',
+  id: { field: 'id' },
+  // Articles the viewer may not read do not exist for `node(id:)` either: null, like a missing ID.
+  findUnique: (id, ctx) => ({ id, status: { in: visibleArticleStatuses(ctx.viewer) } }),
+  nullable: true,
+  fields: (t) => ({
+    slug: t.exposeString('slug', { description: 'Stable ASCII identifier, unique among articles.' }),
+    title: t.exposeString('title', { description: 'The headline.' }),
+    series: t.relation('series', { nullable: true, description: 'The series it belongs to.' }),
+    episode: t.exposeInt('episode', { nullable: true, description: 'Its number in the series: 之五十 is 50.' }),
+    publishedAt: t.expose('publishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was first published, where the source says so.',
+    }),
+    language: t.exposeString('language', { description: 'BCP 47 language tag, e.g. zh-CN.' }),
+    category: t.exposeString('category', { nullable: true, description: 'The source’s section, e.g. 国内资讯.' }),
+    tags: t.exposeStringList('tags', { description: 'Topic tags.' }),
+    status: t.expose('status', { type: ArticleStatusEnum, description: 'Editorial state.' }),
+    body: t.field({
+      type: [ArticleBlock],
+      description: 'The text as ordered blocks, without the source page’s chrome.',
+      resolve: (article) => parseBody(article.body),
+    }),
+    bodyText: t.exposeString('bodyText', {
+      description: 'The body as plain text, blocks separated by blank lines. Citation excerpts quote this text.',
+    }),
+    source: t.relation('source', { nullable: true, description: 'Where this copy was federated from.' }),
+    attribution: t.exposeString('attribution', {
+      nullable: true,
+      description: 'The credit line the article carries, e.g. 凉都检察.',
+    }),
+    originalUrl: t.exposeString('originalUrl', { nullable: true, description: 'Where the source published it.' }),
+    canonicalUrl: t.exposeString('canonicalUrl', { nullable: true, description: 'The preferred URL for this article.' }),
+    contentHash: t.exposeString('contentHash', { description: 'sha256 of `bodyText`, hex: changes when the text does.' }),
+    organizations: t.relation('organizations', {
+      description: 'The organizations it concerns, each with its role: SUBJECT first.',
+      query: { orderBy: [{ role: 'asc' }, { organizationId: 'asc' }] },
+    }),
+    achievements: t.field({
+      type: [Achievement],
+      description: 'Achievements this article is cited as evidence for.',
+      select: (_args, _ctx, nestedSelection) => ({
+        citations: {
+          select: { achievement: nestedSelection(true) },
+          orderBy: [{ offset: 'asc' }, { id: 'asc' }],
+        },
+      }),
+      resolve: (article) => [...new Map(article.citations.map((c) => [c.achievement.id, c.achievement])).values()],
+    }),
+  }),
+});
+
+builder.prismaObjectFields(Article, (t) => ({
+  previous: t.field({
+    type: Article,
+    nullable: true,
+    description: 'The previous episode in its series that the viewer can read.',
+    resolve: async (article, _args, ctx) => (await ctx.loaders.articleNeighbors.load(article.id)).previous,
+  }),
+  next: t.field({
+    type: Article,
+    nullable: true,
+    description: 'The next episode in its series that the viewer can read.',
+    resolve: async (article, _args, ctx) => (await ctx.loaders.articleNeighbors.load(article.id)).next,
+  }),
+}));
+
+builder.prismaObject('ArticleOrganization', {
+  description: 'The link between an article and an organization it concerns.',
+  fields: (t) => ({
+    role: t.expose('role', { type: ArticleOrganizationRoleEnum, description: 'How the article relates to it.' }),
+    organization: t.relation('organization', { description: 'The organization.' }),
+    article: t.relation('article', { description: 'The article.' }),
+  }),
+});
+
+const ArticleFilter = builder.inputType('ArticleFilter', {
+  description: 'Conditions an article must meet; all given conditions apply.',
+  fields: (t) => ({
+    series: t.globalID({ for: Series, required: false, description: 'Only articles of this series.' }),
+    organization: t.globalID({ for: Organization, required: false, description: 'Only articles linked to this organization.' }),
+    role: t.field({
+      type: ArticleOrganizationRoleEnum,
+      required: false,
+      description: 'With `organization`: only articles where it has this role.',
+    }),
+    tag: t.string({ required: false, description: 'Only articles with this tag.', validate: { maxLength: 100 } }),
+    category: t.string({ required: false, description: 'Only articles in this category.', validate: { maxLength: 100 } }),
+    publishedFrom: t.field({ type: 'DateTime', required: false, description: 'Published at or after this time.' }),
+    publishedTo: t.field({ type: 'DateTime', required: false, description: 'Published at or before this time.' }),
+  }),
+});
+
+const ArticleOrderBy = builder.enumType('ArticleOrderBy', {
+  description: 'Sort orders for article lists.',
+  values: {
+    PUBLISHED_AT_DESC: { description: 'Newest first; undated ones last (the default).' },
+    PUBLISHED_AT_ASC: { description: 'Oldest first; undated ones first.' },
+    EPISODE_ASC: { description: 'By episode number.' },
+    EPISODE_DESC: { description: 'By episode number, highest first.' },
+  } as const,
+});
+
+builder.queryFields((t) => ({
+  article: t.prismaField({
+    type: 'Article',
+    description: 'One article by slug. Fails with NOT_FOUND when there is none the viewer can read.',
+    args: { slug: t.arg.string({ required: true, description: 'The article’s slug.' }) },
+    resolve: async (query, _root, { slug }, ctx) =>
+      (await ctx.prisma.article.findFirst({
+        ...query,
+        where: { slug, status: { in: visibleArticleStatuses(ctx.viewer) } },
+      })) ?? Promise.reject(new NotFoundError('Article', slug)),
+  }),
+  articles: t.prismaConnection({
+    type: 'Article',
+    cursor: 'id',
+    description: 'Articles the viewer can read, filtered and sorted.',
+    args: {
+      filter: t.arg({ type: ArticleFilter, required: false, description: 'Narrow the list.' }),
+      orderBy: t.arg({ type: ArticleOrderBy, required: false, description: 'Sort order; PUBLISHED_AT_DESC by default.' }),
+    },
+    totalCount: (_root, args, ctx) =>
+      ctx.prisma.article.count({ where: articleWhere(args.filter, visibleArticleStatuses(ctx.viewer)) }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.article.findMany({
+        ...query,
+        where: articleWhere(args.filter, visibleArticleStatuses(ctx.viewer)),
+        orderBy: articleOrderBy(args.orderBy),
+      }),
+    ...connectionGuard('Article'),
+  }),
+}));

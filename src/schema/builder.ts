@@ -1,0 +1,98 @@
+import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ZodPlugin from '@pothos/plugin-zod';
+import { DateResolver, DateTimeResolver } from 'graphql-scalars';
+import type PrismaTypes from '../generated/pothos-types.js';
+import { getDatamodel } from '../generated/pothos-types.js';
+import type { Context } from '../context.js';
+import { BadUserInputError } from '../errors.js';
+import { decodeGlobalId, encodeGlobalId } from './global-id.js';
+import './connections.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+const pageSize = (arg: 'first' | 'last') => ({
+  description: `How many items to return: ${DEFAULT_PAGE_SIZE} when omitted, at most ${MAX_PAGE_SIZE}.`,
+  validate: {
+    int: true,
+    min: [0, { message: `"${arg}" must not be negative` }] as [number, { message: string }],
+    max: [MAX_PAGE_SIZE, { message: `"${arg}" must be at most ${MAX_PAGE_SIZE}` }] as [number, { message: string }],
+  },
+});
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { public: boolean; editor: boolean };
+  Scalars: {
+    ID: { Input: string; Output: string };
+    Date: { Input: Date; Output: Date };
+    DateTime: { Input: Date; Output: Date };
+  };
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ZodPlugin, 'connections'],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (ctx) => ({ public: true, editor: ctx.viewer.canSeeDrafts }),
+  },
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    exposeDescriptions: true,
+    filterConnectionTotalCount: true,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
+    maxConnectionSize: MAX_PAGE_SIZE,
+    // A resolver that forgets to spread `...query` loses the selection plan and causes N+1.
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'error',
+  },
+  relay: {
+    cursorType: 'String',
+    idFieldOptions: { description: 'Globally unique, opaque ID: pass it to `node(id:)` to fetch this object again.' },
+    nodeTypeOptions: { description: 'An object with a globally unique ID (Relay Global Object Identification).' },
+    nodeQueryOptions: {
+      description: 'Any object by its global ID; null when there is none the viewer can read.',
+      args: { id: { description: 'A global ID, as returned in any `id` field.' } },
+    },
+    nodesQueryOptions: {
+      description: 'Several objects by global ID, in the order asked; null for each one not found.',
+      args: { ids: { description: 'Global IDs, as returned in `id` fields.' } },
+    },
+    pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
+    hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'Whether items precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item on this page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item on this page: pass it as `after` for the next page.' },
+    pageInfoFieldOptions: { description: 'Paging information.' },
+    edgesFieldOptions: { nullable: false, description: 'The items on this page, each with its cursor.' },
+    nodeFieldOptions: { description: 'The item.' },
+    cursorFieldOptions: { description: 'Opaque position of this item, for `after` and `before`.' },
+    defaultConnectionTypeOptions: { description: 'A page of items (Relay connection).' },
+    defaultEdgeTypeOptions: { description: 'One item of a page, with its cursor.' },
+    afterArgOptions: { description: 'Return items after this cursor (from `pageInfo.endCursor` of this same connection).' },
+    beforeArgOptions: { description: 'Return items before this cursor (from `pageInfo.startCursor` of this same connection).' },
+    clientMutationId: 'omit',
+    firstArgOptions: pageSize('first'),
+    lastArgOptions: pageSize('last'),
+    encodeGlobalID: encodeGlobalId,
+    decodeGlobalID: decodeGlobalId,
+  },
+  zod: {
+    validationError: (error) => new BadUserInputError(error.issues.map((i) => i.message).join('; ')),
+  },
+});
+
+builder.addScalarType('Date', DateResolver, {
+  description: 'A calendar date, `YYYY-MM-DD`.',
+});
+builder.addScalarType('DateTime', DateTimeResolver, {
+  description: 'A point in time, ISO 8601 with a UTC offset.',
+});
+
+builder.queryType({ description: 'Read access to report series, their articles, organizations and achievements.' });

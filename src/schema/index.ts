@@ -1,0 +1,9 @@
+import { builder } from './builder.js';
+import './enums.js';
+import './organization.js';
+import './series.js';
+import './article.js';
+import './achievement.js';
+import './source.js';
+
+export const schema = builder.toSchema({ sortSchema: true });

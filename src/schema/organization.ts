@@ -1,0 +1,118 @@
+import { NotFoundError } from '../errors.js';
+import { organizationOrderBy, organizationWhere } from '../resolvers/filters.js';
+import { organizationArticlesPage } from '../resolvers/organizations.js';
+import { visibleArticleStatuses } from '../viewer.js';
+import { builder } from './builder.js';
+import { connectionGuard } from './connections.js';
+import { ArticleOrganizationRoleEnum, OrganizationKindEnum, OrganizationLevelEnum } from './enums.js';
+
+export const Organization = builder.prismaNode('Organization', {
+  description:
+    'A public body: a procuratorate, a court, a party committee or branch, a government office or a media outlet. Organizations form a tree (最高人民检察院 → 贵州省人民检察院 → …).',
+  id: { field: 'id' },
+  // node(id:) answers null for an ID that matches nothing, as Relay expects.
+  nullable: true,
+  fields: (t) => ({
+    slug: t.exposeString('slug', { description: 'Stable ASCII identifier, unique among organizations.' }),
+    name: t.exposeString('name', { description: 'Full official name, e.g. 六盘水市钟山区人民检察院.' }),
+    shortName: t.exposeString('shortName', { nullable: true, description: 'Common short name, e.g. 钟山区检察院.' }),
+    aliases: t.exposeStringList('aliases', { description: 'Other names the organization is known by.' }),
+    kind: t.expose('kind', { type: OrganizationKindEnum, description: 'What kind of body this is.' }),
+    level: t.expose('level', { type: OrganizationLevelEnum, description: 'Its level in the hierarchy.' }),
+    region: t.exposeString('region', { nullable: true, description: 'The area it serves, e.g. 贵州省六盘水市钟山区.' }),
+    foundedOn: t.expose('foundedOn', { type: 'Date', nullable: true, description: 'When it was founded, where known.' }),
+    description: t.exposeString('description', { nullable: true, description: 'A short description.' }),
+    parent: t.relation('parent', { nullable: true, description: 'The organization directly above this one.' }),
+    children: t.relatedConnection(
+      'children',
+      {
+        description: 'Organizations directly below this one, by name.',
+        cursor: 'id',
+        totalCount: true,
+        query: { orderBy: [{ name: 'asc' }, { id: 'asc' }] },
+        ...connectionGuard('Organization'),
+      },
+    ),
+    articles: t.prismaConnection(
+      {
+        type: 'Article',
+        cursor: 'id',
+        description: 'Articles linked to this organization, newest first.',
+        args: {
+          role: t.arg({
+            type: ArticleOrganizationRoleEnum,
+            required: false,
+            description: 'Only articles in which the organization has this role.',
+          }),
+        },
+        totalCount: (organization, args, ctx) =>
+          ctx.loaders
+            .organizationArticleCount(args.role ?? null, visibleArticleStatuses(ctx.viewer))
+            .load(organization.id),
+        resolve: (query, organization, args, ctx) =>
+          ctx.loaders.organizationArticles(organizationArticlesPage(query, args.role ?? null, ctx.viewer)).load(organization.id),
+        ...connectionGuard('Article'),
+      },
+    ),
+  }),
+});
+
+builder.prismaObjectField(Organization, 'ancestors', (t) =>
+  t.field({
+    type: [Organization],
+    description: 'Every organization above this one, root first: a breadcrumb trail. Empty for a root.',
+    resolve: (organization, _args, ctx) => ctx.loaders.ancestors.load(organization.id),
+  }),
+);
+
+const OrganizationFilter = builder.inputType('OrganizationFilter', {
+  description: 'Conditions an organization must meet; all given conditions apply.',
+  fields: (t) => ({
+    kind: t.field({ type: [OrganizationKindEnum], required: false, description: 'Any of these kinds.' }),
+    level: t.field({ type: [OrganizationLevelEnum], required: false, description: 'Any of these levels.' }),
+    parent: t.globalID({ for: Organization, required: false, description: 'Direct children of this organization.' }),
+    region: t.string({ required: false, description: 'Exactly this region.' }),
+    nameContains: t.string({
+      required: false,
+      description: 'Part of the name or short name, or a whole alias.',
+      validate: { maxLength: [200, { message: 'nameContains must be at most 200 characters' }] },
+    }),
+  }),
+});
+
+const OrganizationOrderBy = builder.enumType('OrganizationOrderBy', {
+  description: 'Sort orders for organization lists.',
+  values: {
+    NAME_ASC: { description: 'By name (the default).' },
+    SLUG_ASC: { description: 'By slug.' },
+    CREATED_DESC: { description: 'Most recently added first.' },
+  } as const,
+});
+
+builder.queryFields((t) => ({
+  organization: t.prismaField({
+    type: 'Organization',
+    description: 'One organization by slug. Fails with NOT_FOUND when there is none.',
+    args: { slug: t.arg.string({ required: true, description: 'The organization’s slug.' }) },
+    resolve: async (query, _root, { slug }, ctx) =>
+      (await ctx.prisma.organization.findUnique({ ...query, where: { slug } })) ??
+      Promise.reject(new NotFoundError('Organization', slug)),
+  }),
+  organizations: t.prismaConnection({
+    type: 'Organization',
+    cursor: 'id',
+    description: 'All organizations, filtered and sorted.',
+    args: {
+      filter: t.arg({ type: OrganizationFilter, required: false, description: 'Narrow the list.' }),
+      orderBy: t.arg({ type: OrganizationOrderBy, required: false, description: 'Sort order; NAME_ASC by default.' }),
+    },
+    totalCount: (_root, args, ctx) => ctx.prisma.organization.count({ where: organizationWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.organization.findMany({
+        ...query,
+        where: organizationWhere(args.filter),
+        orderBy: organizationOrderBy(args.orderBy),
+      }),
+    ...connectionGuard('Organization'),
+  }),
+}));

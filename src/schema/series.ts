@@ -1,0 +1,96 @@
+import { NotFoundError } from '../errors.js';
+import { seriesWhere } from '../resolvers/filters.js';
+import { visibleArticleStatuses } from '../viewer.js';
+import { builder } from './builder.js';
+import { connectionGuard } from './connections.js';
+import { SeriesStatusEnum } from './enums.js';
+import { Organization } from './organization.js';
+import { Article } from './article.js';
+
+export const Series = builder.prismaNode('Series', {
+  description: 'A long-form report series, e.g. 中国凉都——六盘水检察人系列报道. Its articles are numbered episodes.',
+  id: { field: 'id' },
+  // node(id:) answers null for an ID that matches nothing, as Relay expects.
+  nullable: true,
+  fields: (t) => ({
+    slug: t.exposeString('slug', { description: 'Stable ASCII identifier, unique among series.' }),
+    title: t.exposeString('title', { description: 'The series title.' }),
+    description: t.exposeString('description', { nullable: true, description: 'What the series covers.' }),
+    status: t.expose('status', { type: SeriesStatusEnum, description: 'Whether it is still publishing.' }),
+    publisher: t.relation('publisher', { nullable: true, description: 'The organization that publishes it.' }),
+    articles: t.relatedConnection('articles', {
+      description: 'Its articles in episode order.',
+      cursor: 'id',
+      totalCount: true,
+      query: (_args, ctx) => ({
+        where: { status: { in: visibleArticleStatuses(ctx.viewer) } },
+        orderBy: [{ episode: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
+      }),
+      ...connectionGuard('Article'),
+    }),
+    episode: t.field({
+      type: Article,
+      nullable: true,
+      description: 'The article with this episode number, or null when there is none.',
+      args: { number: t.arg.int({ required: true, description: 'The episode number: 之五十 is 50.' }) },
+      select: (args, ctx, nestedSelection) => ({
+        articles: nestedSelection({
+          where: { episode: args.number, status: { in: visibleArticleStatuses(ctx.viewer) } },
+          take: 1,
+        }),
+      }),
+      resolve: (series) => series.articles[0] ?? null,
+    }),
+    articleCount: t.relationCount('articles', {
+      description: 'How many of its articles the viewer can read.',
+      where: (_args, ctx) => ({ status: { in: visibleArticleStatuses(ctx.viewer) } }),
+    }),
+  }),
+});
+
+const SeriesFilter = builder.inputType('SeriesFilter', {
+  description: 'Conditions a series must meet; all given conditions apply.',
+  fields: (t) => ({
+    publisher: t.globalID({ for: Organization, required: false, description: 'Series published by this organization.' }),
+    status: t.field({ type: SeriesStatusEnum, required: false, description: 'Only series in this state.' }),
+  }),
+});
+
+const SeriesOrderBy = builder.enumType('SeriesOrderBy', {
+  description: 'Sort orders for series lists.',
+  values: {
+    TITLE_ASC: { description: 'By title (the default).' },
+    CREATED_DESC: { description: 'Most recently added first.' },
+  } as const,
+});
+
+builder.queryFields((t) => ({
+  series: t.prismaField({
+    type: 'Series',
+    description: 'One series by slug. Fails with NOT_FOUND when there is none.',
+    args: { slug: t.arg.string({ required: true, description: 'The series’ slug.' }) },
+    resolve: async (query, _root, { slug }, ctx) =>
+      (await ctx.prisma.series.findUnique({ ...query, where: { slug } })) ??
+      Promise.reject(new NotFoundError('Series', slug)),
+  }),
+  seriesList: t.prismaConnection({
+    type: 'Series',
+    cursor: 'id',
+    description: 'All series, filtered and sorted.',
+    args: {
+      filter: t.arg({ type: SeriesFilter, required: false, description: 'Narrow the list.' }),
+      orderBy: t.arg({ type: SeriesOrderBy, required: false, description: 'Sort order; TITLE_ASC by default.' }),
+    },
+    totalCount: (_root, args, ctx) => ctx.prisma.series.count({ where: seriesWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.series.findMany({
+        ...query,
+        where: seriesWhere(args.filter),
+        orderBy:
+          args.orderBy === 'CREATED_DESC'
+            ? [{ createdAt: 'desc' }, { id: 'desc' }]
+            : [{ title: 'asc' }, { id: 'asc' }],
+      }),
+    ...connectionGuard('Series'),
+  }),
+}));

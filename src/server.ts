@@ -1,0 +1,42 @@
+import { createServer } from 'node:http';
+import { databaseConfigFromEnv, openDatabase } from './db.js';
+import { migrateDatabase } from './migrations.js';
+import { loadCorpus } from './seed/corpus.js';
+import { createYogaServer } from './yoga.js';
+
+const port = Number(process.env.PORT ?? 4000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number, not "${process.env.PORT}"`);
+  process.exit(1);
+}
+const host = process.env.HOST ?? '127.0.0.1';
+
+const config = databaseConfigFromEnv();
+const db = await openDatabase(config);
+if (config.kind === 'pglite') {
+  // The embedded default is the new user's database: bring it up to date and load the corpus.
+  const applied = await migrateDatabase(db);
+  if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
+  await loadCorpus(db.prisma);
+}
+
+const yoga = createYogaServer({ prisma: db.prisma });
+const server = createServer(yoga);
+
+server.listen(port, host, () => {
+  const where = config.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL';
+  console.log(`GraphQL API and GraphiQL at http://${host}:${port}${yoga.graphqlEndpoint} (${where})`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: closing`);
+  server.closeIdleConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

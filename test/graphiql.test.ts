@@ -1,0 +1,75 @@
+import { parse, type OperationDefinitionNode } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCorpus } from '../src/seed/corpus.js';
+import { GRAPHIQL_EXAMPLES } from '../src/yoga.js';
+import { createTestApi, type TestApi } from './support/api.js';
+
+// GraphiQL opens with example operations; each must work on the corpus a new user gets.
+
+const operations = parse(GRAPHIQL_EXAMPLES)
+  .definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')
+  .map((d) => d.name!.value);
+
+async function run(api: TestApi, operationName: string) {
+  const response = await api.yoga.fetch('http://yoga/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: GRAPHIQL_EXAMPLES, operationName }),
+  });
+  return (await response.json()) as { data?: any; errors?: unknown[] };
+}
+
+describe('GraphiQL on the corpus', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await createTestApi('pglite');
+    await loadCorpus(api.db.prisma);
+  });
+  afterAll(() => api?.close());
+
+  it('offers the three example operations', () => {
+    expect(operations).toEqual(['OrganizationProfile', 'SeriesInOrder', 'AchievementsByLevel']);
+  });
+
+  it('runs the organization profile example: hierarchy, articles and achievements with evidence', async () => {
+    const { data, errors } = await run(api, 'OrganizationProfile');
+    expect(errors).toBeUndefined();
+    const org = data.organization;
+    expect(org.name).toBe('六盘水市钟山区人民检察院');
+    expect(org.ancestors.map((o: { name: string }) => o.name)).toEqual(['最高人民检察院', '贵州省人民检察院', '六盘水市人民检察院']);
+    expect(org.articles.totalCount).toBe(1);
+    expect(org.articles.edges[0].node.episode).toBe(50);
+    expect(org.achievements.totalCount).toBeGreaterThanOrEqual(15);
+    expect(org.achievements.edges).toHaveLength(10);
+    for (const { node } of org.achievements.edges) expect(node.citations.length).toBeGreaterThan(0);
+  });
+
+  it('runs the series example: episode 50 with its body, source, attribution and organizations', async () => {
+    const { data, errors } = await run(api, 'SeriesInOrder');
+    expect(errors).toBeUndefined();
+    expect(data.series.title).toBe('中国凉都——六盘水检察人系列报道');
+    expect(data.series.articleCount).toBe(1);
+    const episode = data.series.episode;
+    expect(episode.title).toBe('乘风破浪!六盘水市钟山区人民检察院脱“薄弱”争先进');
+    expect(episode.attribution).toBe('凉都检察');
+    expect(episode.organizations.find((o: { role: string }) => o.role === 'SUBJECT').organization.name).toBe('六盘水市钟山区人民检察院');
+    expect(episode.body.map((b: { kind: string }) => b.kind)).toEqual(expect.arrayContaining(['HEADING', 'PARAGRAPH', 'LIST_ITEM']));
+    expect(JSON.stringify(episode.body)).not.toMatch(/首页|本文采摘于网络|联系我们|在线咨询/);
+    expect(episode.previous).toBeNull();
+  });
+
+  it('runs the achievements-by-level example', async () => {
+    const { data, errors } = await run(api, 'AchievementsByLevel');
+    expect(errors).toBeUndefined();
+    expect(data.achievements.totalCount).toBeGreaterThan(0);
+    for (const { node } of data.achievements.edges) expect(['NATIONAL', 'PROVINCIAL']).toContain(node.level);
+  });
+
+  it('serves GraphiQL with the examples to a browser at /graphql', async () => {
+    const response = await api.yoga.fetch('http://yoga/graphql', { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('Content federation API');
+    expect(html).toContain('OrganizationProfile');
+  });
+});

@@ -1,0 +1,300 @@
+// Regression tests for the migration workflow (src/migrations.ts) and the driver-adapter bugs it
+// works around (/work/shared/PRISMA-OFFLINE.md). Every test gets its own database and its own
+// temporary copy of prisma/schema.prisma and prisma/migrations.
+import { createHash } from 'node:crypto';
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { Database } from '../src/db.js';
+import {
+  checkDrift,
+  createMigrationSql,
+  DEFAULT_MIGRATIONS_DIR,
+  DEFAULT_SCHEMA_PATH,
+  MigrationError,
+  type MigrationTarget,
+  migrateDatabase,
+  readMigrationsList,
+  SHADOW_DATABASE_PREFIX,
+  writeMigration,
+} from '../src/migrations.js';
+import {
+  adminQuery,
+  createEmptyTestDatabase,
+  createTestDatabase,
+  type TestBackend,
+  testBackends,
+} from './support/database.js';
+
+interface TempProject {
+  schemaPath: string;
+  migrationsDir: string;
+  /** The committed migrations, in order. */
+  committed: string[];
+  /** Adds a migration that sorts after every committed one. */
+  addMigration(name: string, sql: string): Promise<string>;
+}
+
+async function tempProject(): Promise<TempProject> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cf-migrations-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const schemaPath = path.join(dir, 'schema.prisma');
+  const migrationsDir = path.join(dir, 'migrations');
+  await cp(DEFAULT_SCHEMA_PATH, schemaPath);
+  await cp(DEFAULT_MIGRATIONS_DIR, migrationsDir, { recursive: true });
+  const committed = (await readMigrationsList(migrationsDir)).migrationDirectories.map((each) => each.path);
+  let added = 0;
+  return {
+    schemaPath,
+    migrationsDir,
+    committed,
+    async addMigration(name, sql) {
+      const migration = `2999010100000${added++}_${name}`;
+      await mkdir(path.join(migrationsDir, migration));
+      await writeFile(path.join(migrationsDir, migration, 'migration.sql'), sql);
+      return migration;
+    },
+  };
+}
+
+async function emptyDatabase(backend: TestBackend): Promise<Database> {
+  const db = await createEmptyTestDatabase(backend);
+  onTestFinished(() => db.close());
+  return db;
+}
+
+async function migratedDatabase(backend: TestBackend): Promise<Database> {
+  const db = await createTestDatabase(backend);
+  onTestFinished(() => db.close());
+  return db;
+}
+
+interface MigrationRow {
+  migration_name: string;
+  checksum: string;
+  finished_at: Date | null;
+  rolled_back_at: Date | null;
+  logs: string | null;
+  applied_steps_count: number;
+}
+
+function migrationRows(db: Database): Promise<MigrationRow[]> {
+  return db.prisma.$queryRawUnsafe<MigrationRow[]>(
+    'SELECT migration_name, checksum, finished_at, rolled_back_at, logs, applied_steps_count FROM _prisma_migrations ORDER BY started_at, migration_name',
+  );
+}
+
+async function tableNames(db: Database): Promise<string[]> {
+  const rows = await db.prisma.$queryRawUnsafe<{ table_name: string }[]>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+  );
+  return rows.map((row) => row.table_name);
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Where shadow databases come from: the database's own server, or a throwaway PGlite. */
+const shadowHostFor = (db: Database): MigrationTarget => db.config;
+
+describe('the migration files', () => {
+  it('match schema.prisma, so that no migration is missing from the repository', async () => {
+    expect(await createMigrationSql()).toBeNull();
+  });
+
+  it('create the uuid columns and the GIN index on Article.tags', async () => {
+    const { migrationDirectories } = await readMigrationsList();
+    const sql = migrationDirectories
+      .map((each) => (each.migrationFile.content.tag === 'ok' ? each.migrationFile.content.value : ''))
+      .join('\n');
+    expect(sql).toContain('CREATE INDEX "Article_tags_idx" ON "Article" USING GIN ("tags");');
+    expect(sql).toMatch(/"id" UUID NOT NULL/);
+  });
+
+  it('are written the way the Prisma CLI lays them out', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cf-write-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const written = await writeMigration('Add tags index', 'SELECT 1;\n', {
+      migrationsDir: dir,
+      now: new Date('2024-03-05T07:08:09.123Z'),
+    });
+    expect(path.basename(written)).toBe('20240305070809_add_tags_index');
+    expect((await readdir(dir)).sort()).toEqual(['20240305070809_add_tags_index', 'migration_lock.toml']);
+    expect(await readFile(path.join(written, 'migration.sql'), 'utf8')).toBe('SELECT 1;\n');
+    expect(await readFile(path.join(dir, 'migration_lock.toml'), 'utf8')).toBe(
+      '# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "postgresql"\n',
+    );
+  });
+
+  it("reports the driver's own error rather than the engine's External error id", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cf-not-a-dir-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const notADirectory = path.join(dir, 'file');
+    await writeFile(notADirectory, 'not a PGlite data directory');
+
+    const failure = await migrateDatabase({ kind: 'pglite', dataDir: notADirectory }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(MigrationError);
+    expect((failure as Error).message).toContain(`Could not open the PGlite database in ${notADirectory}: ErrnoError`);
+    expect((failure as Error).message).not.toMatch(/External error/);
+  });
+
+  it('reports an unreachable PostgreSQL server by its address', async () => {
+    await expect(migrateDatabase({ kind: 'postgres', url: 'postgresql://postgres@127.0.0.1:1/none' })).rejects.toThrow(
+      "Can't reach database server at `127.0.0.1:1`",
+    );
+  });
+});
+
+describe.each(testBackends())('migrations on %s', (backend) => {
+  it('applies every migration once, recording them as the CLI does, and applies nothing the second time', async () => {
+    const project = await tempProject();
+    const db = await emptyDatabase(backend);
+
+    expect(await migrateDatabase(db, project)).toEqual(project.committed);
+    expect(await migrateDatabase(db, project)).toEqual([]);
+
+    const rows = await migrationRows(db);
+    expect(rows.map((row) => row.migration_name)).toEqual(project.committed);
+    for (const row of rows) {
+      const sql = await readFile(path.join(project.migrationsDir, row.migration_name, 'migration.sql'), 'utf8');
+      expect(row.checksum).toBe(sha256(sql));
+      expect(row.finished_at).toBeInstanceOf(Date);
+      expect(row.rolled_back_at).toBeNull();
+      expect(row.logs).toBeNull();
+      expect(row.applied_steps_count).toBe(1);
+    }
+    expect(await tableNames(db)).toEqual(expect.arrayContaining(['Article', 'Organization', '_prisma_migrations']));
+  });
+
+  it('never records a failing migration as applied, rolls it back whole, and refuses to deploy past it', async () => {
+    const project = await tempProject();
+    const broken = await project.addMigration(
+      'broken',
+      'CREATE TABLE "half_done" ("id" INTEGER);\nINSERT INTO "no_such_table" VALUES (1);\n',
+    );
+    const afterBroken = await project.addMigration('after_broken', 'CREATE TABLE "after_broken" ("id" INTEGER);\n');
+    const db = await emptyDatabase(backend);
+
+    const failure = await migrateDatabase(db, project).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(MigrationError);
+    expect((failure as Error).message).toBe(
+      `Applying migrations failed: migration \`${broken}\` failed: relation "no_such_table" does not exist (SQLSTATE 42P01)`,
+    );
+
+    const rows = await migrationRows(db);
+    expect(rows.filter((row) => row.finished_at !== null).map((row) => row.migration_name)).toEqual(project.committed);
+    const brokenRows = rows.filter((row) => row.migration_name === broken);
+    expect(brokenRows.length).toBeLessThanOrEqual(1);
+    for (const row of brokenRows) expect(row.finished_at).toBeNull();
+    expect(await tableNames(db)).not.toContain('half_done');
+
+    await expect(migrateDatabase(db, project)).rejects.toThrow(/failed migrations/i);
+    expect(await tableNames(db)).not.toContain('after_broken');
+    const report = await checkDrift(db, project);
+    expect(report.history?.failed).toEqual([broken]);
+    expect(report.databaseProblems).toEqual([
+      expect.stringMatching(`has failed migrations: ${broken}$`),
+      expect.stringMatching(`has pending migrations: ${afterBroken}$`),
+    ]);
+    expect(report.replayError).toContain(`Migration \`${broken}\` failed to apply cleanly to the shadow database`);
+    expect(report.replayError).toContain('relation "no_such_table" does not exist (SQLSTATE 42P01)');
+  });
+
+  it('applies a migration whose $$-quoted function body contains semicolons', async () => {
+    const project = await tempProject();
+    await project.addMigration(
+      'function',
+      `CREATE FUNCTION "add_one"("i" INTEGER) RETURNS INTEGER AS $$
+DECLARE
+  "result" INTEGER;
+BEGIN
+  "result" := "i" + 1;
+  RETURN "result";
+END;
+$$ LANGUAGE plpgsql;
+`,
+    );
+    const db = await emptyDatabase(backend);
+
+    expect(await migrateDatabase(db, project)).toHaveLength(project.committed.length + 1);
+    const [row] = await db.prisma.$queryRawUnsafe<{ answer: number }[]>('SELECT "add_one"(41) AS "answer"');
+    expect(row?.answer).toBe(42);
+  });
+
+  it('finds nothing wrong with a freshly migrated database, reading catalog "char" columns as text', async () => {
+    const db = await migratedDatabase(backend);
+    const report = await checkDrift(db);
+    expect(report.problems).toEqual([]);
+    expect(report.schemaChanges).toBeNull();
+    expect(report.databaseDrift).toBeNull();
+    expect(report.history).toMatchObject({ hasMigrationsTable: true, failed: [], edited: [], pending: [] });
+  });
+
+  it('reports pending migrations and an applied migration whose migration.sql was edited afterwards', async () => {
+    const project = await tempProject();
+    const db = await emptyDatabase(backend);
+    await migrateDatabase(db, project);
+    const [first] = project.committed;
+    await appendFile(path.join(project.migrationsDir, first!, 'migration.sql'), '\n-- edited after it was applied\n');
+    // A data-only migration, so that schema.prisma still matches the migrations.
+    const pending = await project.addMigration('pending', 'UPDATE "Source" SET "name" = "name" WHERE false;\n');
+
+    const report = await checkDrift(db, project);
+    expect(report.history?.edited).toEqual([first]);
+    expect(report.history?.pending).toEqual([pending]);
+    expect(report.problems).toEqual([
+      expect.stringContaining(`applied migrations that were edited since: ${first}`),
+      expect.stringContaining(`has pending migrations: ${pending}`),
+    ]);
+  });
+
+  it('reports a database changed outside its migrations', async () => {
+    const db = await migratedDatabase(backend);
+    await db.prisma.$executeRawUnsafe('ALTER TABLE "Source" ADD COLUMN "addedByHand" INTEGER');
+
+    const report = await checkDrift(db);
+    expect(report.databaseDrift).toContain('"addedByHand"');
+    expect(report.problems).toEqual([expect.stringContaining('has drifted')]);
+  });
+
+  it('detects a schema.prisma change that no migration captures, and writes the SQL it needs', async () => {
+    const project = await tempProject();
+    const schema = await readFile(project.schemaPath, 'utf8');
+    const changed = schema.replace(/(model Source \{\n)/, '$1  notes String?\n');
+    expect(changed).not.toBe(schema);
+    await writeFile(project.schemaPath, changed);
+    const db = await migratedDatabase(backend);
+
+    const report = await checkDrift(undefined, project);
+    expect(report.schemaChanges).toMatch(/ALTER TABLE "Source" ADD COLUMN\s+"notes" TEXT;/);
+    expect(report.problems).toEqual(['schema.prisma has changes that no migration captures']);
+
+    const sql = await createMigrationSql(shadowHostFor(db), project);
+    expect(sql).toBe(report.schemaChanges);
+    await project.addMigration('notes', sql!);
+    expect(await createMigrationSql(shadowHostFor(db), project)).toBeNull();
+  });
+
+  it('replays migrations on a separate shadow database and leaves the main database untouched', async () => {
+    const project = await tempProject();
+    await project.addMigration('shadow_only', 'CREATE TABLE "shadow_only" ("id" INTEGER);\n');
+    const db = await migratedDatabase(backend);
+    const tablesBefore = await tableNames(db);
+    const rowsBefore = await migrationRows(db);
+
+    // The migration that only the shadow database may see is "missing" from schema.prisma.
+    expect(await createMigrationSql(db, project)).toContain('DROP TABLE "shadow_only"');
+    const report = await checkDrift(db, project);
+    expect(report.schemaChanges).toContain('DROP TABLE "shadow_only"');
+
+    expect(await tableNames(db)).toEqual(tablesBefore);
+    expect(await migrationRows(db)).toEqual(rowsBefore);
+    if (db.config.kind === 'postgres') {
+      const leftovers = await adminQuery(db.config.url, 'SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [
+        `${SHADOW_DATABASE_PREFIX}${process.pid}_`,
+      ]);
+      expect(leftovers).toEqual([]);
+    }
+  });
+
+});

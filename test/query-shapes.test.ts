@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrganizationLatestArticlesDocument, OrganizationsLatestAchievementsDocument } from './generated/graphql.js';
+import { createTestApi, type TestApi } from './support/api.js';
+import { testBackends } from './support/database.js';
+import { createAchievement, createArticle, createOrganization, createSeries } from './support/factory.js';
+
+// The number of SQL statements a request issues must depend on the query's depth, never on the
+// number of rows. These tests pin the counts of the key shapes, so an N+1 regression fails.
+
+describe.each(testBackends())('query shapes on %s', (backend) => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await createTestApi(backend);
+  });
+  afterAll(() => api?.close());
+
+  async function addOrganizationsWithAchievements(count: number) {
+    for (let i = 0; i < count; i += 1) {
+      const org = await createOrganization(api.db.prisma);
+      const article = await createArticle(api.db.prisma, { organizations: [{ organizationId: org.id, role: 'SUBJECT' }] });
+      for (let j = 0; j < 3; j += 1) {
+        await createAchievement(api.db.prisma, {
+          organizationId: org.id,
+          occurredOn: new Date(Date.UTC(2020 + j, 0, 1)),
+          citeArticle: article,
+        });
+      }
+    }
+  }
+
+  it('loads one organization with its 20 latest articles and their series in a fixed number of statements', async () => {
+    const org = await createOrganization(api.db.prisma);
+    const series = await createSeries(api.db.prisma);
+    for (let i = 1; i <= 25; i += 1) {
+      await createArticle(api.db.prisma, {
+        seriesId: series.id,
+        episode: i,
+        publishedAt: new Date(Date.UTC(2022, 0, i)),
+        organizations: [{ organizationId: org.id, role: 'SUBJECT' }],
+      });
+    }
+    api.resetStatements();
+    const result = await api.execute(OrganizationLatestArticlesDocument, { slug: org.slug });
+    expect(result.errors).toBeUndefined();
+    const articles = result.data!.organization.articles;
+    expect(articles.totalCount).toBe(25);
+    expect(articles.edges).toHaveLength(20);
+    expect(articles.edges[0]!.node.title).toMatch(/^文章/);
+    expect(articles.edges.every((e) => e.node.series?.title === series.title)).toBe(true);
+    // organization; the page of article ids; the articles with their series; the count.
+    expect(api.statements).toHaveLength(4);
+  });
+
+  it('loads every organization with its 10 latest achievements and their citations in statements that do not grow with the organizations', async () => {
+    await addOrganizationsWithAchievements(3);
+    api.resetStatements();
+    const small = await api.execute(OrganizationsLatestAchievementsDocument, { first: 100 });
+    expect(small.errors).toBeUndefined();
+    const smallCount = api.statements.length;
+    const smallOrgs = small.data!.organizations.edges.length;
+
+    await addOrganizationsWithAchievements(12);
+    api.resetStatements();
+    const large = await api.execute(OrganizationsLatestAchievementsDocument, { first: 100 });
+    expect(large.errors).toBeUndefined();
+    expect(large.data!.organizations.edges.length).toBe(smallOrgs + 12);
+    const withAchievements = large.data!.organizations.edges.filter((e) => e.node.achievements.totalCount === 3);
+    expect(withAchievements.length).toBeGreaterThanOrEqual(15);
+    for (const { node } of withAchievements) {
+      expect(node.achievements.edges.map((e) => e.node.date)).toEqual(['2022-01-01', '2021-01-01', '2020-01-01']);
+      expect(node.achievements.edges[0]!.node.citations[0]!.article.slug).toMatch(/^article-/);
+    }
+    expect(api.statements.length).toBe(smallCount);
+    expect(smallCount).toBe(1);
+  });
+});

@@ -1,0 +1,42 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type ExecutionResult } from 'graphql';
+import type { Database } from '../../src/db.js';
+import { createYogaServer, type YogaServer } from '../../src/yoga.js';
+import { createTestDatabase, type TestBackend } from './database.js';
+
+/** A fresh database and an in-process server over it, recording every SQL statement sent. */
+export interface TestApi {
+  db: Database;
+  yoga: YogaServer;
+  /** SQL statements sent since the last `resetStatements()`. */
+  statements: string[];
+  resetStatements(): void;
+  /** Runs an operation over HTTP semantics (yoga.fetch), returning the parsed body. */
+  execute<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables> | string,
+    variables?: TVariables,
+  ): Promise<ExecutionResult<TResult> & { status: number }>;
+  close(): Promise<void>;
+}
+
+export async function createTestApi(backend: TestBackend): Promise<TestApi> {
+  const statements: string[] = [];
+  const db = await createTestDatabase(backend, { onQuery: (sql) => statements.push(sql) });
+  const yoga = createYogaServer({ prisma: db.prisma });
+  return {
+    db,
+    yoga,
+    statements,
+    resetStatements: () => void statements.splice(0),
+    async execute(document, variables) {
+      const query = typeof document === 'string' ? document : print(document);
+      const response = await yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as ExecutionResult<never>) };
+    },
+    close: () => db.close(),
+  };
+}
