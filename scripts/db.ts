@@ -83,7 +83,8 @@ async function check(args: string[]): Promise<number> {
   if (args.length) throw new UsageError('db:check takes no arguments');
   const config = databaseConfigFromEnv();
   const { migrationDirectories } = await readMigrationsList();
-  const migrations = `${relative(DEFAULT_MIGRATIONS_DIR)} (${migrationDirectories.length} migrations)`;
+  const count = migrationDirectories.length;
+  const migrations = `${relative(DEFAULT_MIGRATIONS_DIR)} (${count} migration${count === 1 ? '' : 's'})`;
   let report: DriftReport;
   let where: string;
   if (config.kind === 'postgres') {

@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -60,6 +62,8 @@ export interface OpenDatabaseOptions {
 }
 
 export async function openPGlite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<PGlite> {
+  // PGlite creates its data directory but not the directories above it (e.g. `.data/`).
+  if (config.dataDir) await mkdir(path.dirname(path.resolve(config.dataDir)), { recursive: true });
   return PGlite.create({ dataDir: config.dataDir, loadDataDir: config.loadDataDir });
 }
 

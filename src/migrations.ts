@@ -387,15 +387,7 @@ function factoryFor(target: MigrationTarget): OwnedFactory {
   const config = target;
   if (config.kind === 'postgres') return new PostgresMigrationFactory(config.url);
   const { dataDir } = config;
-  const open = dataDir
-    ? async () => {
-        // PGlite creates the data directory but not its parents (.data/ in a fresh checkout).
-        await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
-        return openPGlite(config);
-      }
-    : config.loadDataDir
-      ? () => openPGlite(config)
-      : createEmptyPGlite;
+  const open = dataDir || config.loadDataDir ? () => openPGlite(config) : createEmptyPGlite;
   return new PGliteMigrationFactory(open, (pglite) => pglite.close(), describeConfig(config));
 }
 
@@ -507,7 +499,7 @@ export class MigrationEngine {
     readonly schemaPath: string,
   ) {}
 
-  /** Starts an engine on `target`. Nothing connects until a call needs the database. */
+  /** Starts an engine on `target`; it connects at once (the engine reads the server version). */
   static async open(target: MigrationTarget, options: MigrationOptions = {}): Promise<MigrationEngine> {
     const glue = await (gluePromise ??= loadGlue());
     const schemaPath = path.resolve(options.schemaPath ?? DEFAULT_SCHEMA_PATH);
