@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GraphQLError } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError } from 'graphql-yoga';
 import { createContext } from './context.js';
 import { toExpectedError } from './errors.js';
@@ -52,6 +53,8 @@ export function createYogaServer({ prisma, graphiql = true }: YogaOptions) {
     graphiql: graphiql
       ? { title: 'Content federation API', defaultQuery: GRAPHIQL_EXAMPLES }
       : false,
+    // The self-contained GraphiQL build: the page works offline and loads nothing from a CDN.
+    renderGraphiQL,
   });
 }
 

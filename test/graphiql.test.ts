@@ -71,5 +71,7 @@ describe('GraphiQL on the corpus', () => {
     const html = await response.text();
     expect(html).toContain('Content federation API');
     expect(html).toContain('OrganizationProfile');
+    // Self-contained: nothing is fetched from a CDN, so GraphiQL works offline.
+    expect(html).not.toMatch(/unpkg\.com|jsdelivr/);
   });
 });
