@@ -5,9 +5,15 @@ import { createAncestorsLoader } from './ancestors.js';
 import { createArticleNeighborsLoader } from './article-neighbors.js';
 import { createCursorTargetLoader } from './cursor-targets.js';
 import {
+  createAchievementStatsLoader,
+  createOrganizationAchievementCountLoader,
+  createOrganizationAchievementsLoader,
+} from './organization-achievements.js';
+import {
   createOrganizationArticleCountLoader,
   createOrganizationArticlesLoader,
 } from './organization-articles.js';
+import { createSubtreeIdsLoader } from './subtree.js';
 
 /** Creates this request's DataLoaders. Call once per request; never share across requests. */
 export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
@@ -17,6 +23,10 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
     cursorTargets: createCursorTargetLoader(prisma),
     organizationArticles: createOrganizationArticlesLoader(prisma),
     organizationArticleCount: createOrganizationArticleCountLoader(prisma),
+    organizationAchievements: createOrganizationAchievementsLoader(prisma),
+    organizationAchievementCount: createOrganizationAchievementCountLoader(prisma),
+    achievementStats: createAchievementStatsLoader(prisma),
+    subtreeIds: createSubtreeIdsLoader(prisma),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type {
   AchievementKind,
   AchievementLevel,
@@ -86,6 +86,7 @@ export function seriesWhere(filter: SeriesFilterInput | null | undefined): Prism
 export interface ArticleFilterInput {
   series?: IdArg;
   organization?: IdArg;
+  includeDescendants?: boolean | null;
   role?: Prisma.ArticleOrganizationWhereInput['role'] | null;
   tag?: string | null;
   category?: string | null;
@@ -94,18 +95,25 @@ export interface ArticleFilterInput {
 }
 
 /** Articles the viewer may read that match the filter. */
+/**
+ * Articles the viewer may read that match the filter. With `includeDescendants`, the caller
+ * passes the ids of the organization's subtree (see the `subtreeIds` loader).
+ */
 export function articleWhere(
   filter: ArticleFilterInput | null | undefined,
   statuses: ArticleStatus[],
+  subtreeIds?: string[],
 ): Prisma.ArticleWhereInput {
   const where: Prisma.ArticleWhereInput = { status: { in: statuses } };
   if (!filter) return where;
   checkRange(filter.publishedFrom, filter.publishedTo, 'publishedFrom/publishedTo');
+  if (filter.includeDescendants && !filter.organization) {
+    throw new BadUserInputError('includeDescendants needs an organization');
+  }
   if (filter.series) where.seriesId = idOf(filter.series);
   if (filter.organization) {
-    where.organizations = {
-      some: { organizationId: idOf(filter.organization), ...(filter.role ? { role: filter.role } : {}) },
-    };
+    const organizationId = subtreeIds ? { in: subtreeIds } : idOf(filter.organization);
+    where.organizations = { some: { organizationId, ...(filter.role ? { role: filter.role } : {}) } };
   }
   if (filter.tag) where.tags = { has: filter.tag };
   if (filter.category) where.category = filter.category;
@@ -116,6 +124,23 @@ export function articleWhere(
     };
   }
   return where;
+}
+
+/** The conditions of `Organization.articles(filter:)` as SQL over an `"Article"` alias. */
+export function articleFilterSql(
+  filter: Omit<ArticleFilterInput, 'organization' | 'includeDescendants' | 'role'> | null | undefined,
+  statuses: ArticleStatus[],
+  alias: Prisma.Sql,
+): Prisma.Sql[] {
+  const conditions = [Prisma.sql`${alias}.status = ANY(${statuses}::text[]::"ArticleStatus"[])`];
+  if (!filter) return conditions;
+  checkRange(filter.publishedFrom, filter.publishedTo, 'publishedFrom/publishedTo');
+  if (filter.series) conditions.push(Prisma.sql`${alias}."seriesId" = ${idOf(filter.series)}::uuid`);
+  if (filter.tag) conditions.push(Prisma.sql`${alias}.tags @> ARRAY[${filter.tag}]::text[]`);
+  if (filter.category) conditions.push(Prisma.sql`${alias}.category = ${filter.category}`);
+  if (filter.publishedFrom) conditions.push(Prisma.sql`${alias}."publishedAt" >= ${filter.publishedFrom}`);
+  if (filter.publishedTo) conditions.push(Prisma.sql`${alias}."publishedAt" <= ${filter.publishedTo}`);
+  return conditions;
 }
 
 export type ArticleOrder = 'PUBLISHED_AT_DESC' | 'PUBLISHED_AT_ASC' | 'EPISODE_ASC' | 'EPISODE_DESC';
@@ -143,21 +168,42 @@ export interface AchievementFilterInput {
   to?: Date | null;
 }
 
-export function achievementWhere(filter: AchievementFilterInput | null | undefined): Prisma.AchievementWhereInput {
-  if (!filter) return {};
+/** The achievement filter with its year and date bounds resolved to one date range. */
+function normalizeAchievementFilter(filter: AchievementFilterInput | null | undefined) {
+  if (!filter) return { organizationId: null, kinds: [], levels: [], from: null, to: null };
   checkRange(filter.yearFrom, filter.yearTo, 'yearFrom/yearTo');
   checkRange(filter.from, filter.to, 'from/to');
-  const bounds: Prisma.DateTimeNullableFilter[] = [];
-  if (filter.yearFrom != null) bounds.push({ gte: yearStart(filter.yearFrom) });
-  if (filter.yearTo != null) bounds.push({ lte: yearEnd(filter.yearTo) });
-  if (filter.from) bounds.push({ gte: filter.from });
-  if (filter.to) bounds.push({ lte: filter.to });
+  const latest = (...dates: (Date | null)[]) => dates.filter((d): d is Date => !!d).sort((x, y) => +y - +x)[0] ?? null;
+  const earliest = (...dates: (Date | null)[]) => dates.filter((d): d is Date => !!d).sort((x, y) => +x - +y)[0] ?? null;
   return {
-    ...(filter.organization ? { organizationId: idOf(filter.organization) } : {}),
-    ...(filter.kind?.length ? { kind: { in: filter.kind } } : {}),
-    ...(filter.level?.length ? { level: { in: filter.level } } : {}),
-    ...(bounds.length ? { AND: bounds.map((occurredOn) => ({ occurredOn })) } : {}),
+    organizationId: filter.organization ? idOf(filter.organization) : null,
+    kinds: filter.kind ?? [],
+    levels: filter.level ?? [],
+    from: latest(filter.yearFrom != null ? yearStart(filter.yearFrom) : null, filter.from ?? null),
+    to: earliest(filter.yearTo != null ? yearEnd(filter.yearTo) : null, filter.to ?? null),
   };
+}
+
+export function achievementWhere(filter: AchievementFilterInput | null | undefined): Prisma.AchievementWhereInput {
+  const f = normalizeAchievementFilter(filter);
+  return {
+    ...(f.organizationId ? { organizationId: f.organizationId } : {}),
+    ...(f.kinds.length ? { kind: { in: f.kinds } } : {}),
+    ...(f.levels.length ? { level: { in: f.levels } } : {}),
+    ...(f.from || f.to ? { occurredOn: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
+  };
+}
+
+/** The same filter as SQL conditions over an `"Achievement"` alias, for the keyset loaders. */
+export function achievementFilterSql(filter: AchievementFilterInput | null | undefined, alias: Prisma.Sql): Prisma.Sql[] {
+  const f = normalizeAchievementFilter(filter);
+  const conditions: Prisma.Sql[] = [];
+  if (f.organizationId) conditions.push(Prisma.sql`${alias}."organizationId" = ${f.organizationId}::uuid`);
+  if (f.kinds.length) conditions.push(Prisma.sql`${alias}.kind = ANY(${f.kinds}::text[]::"AchievementKind"[])`);
+  if (f.levels.length) conditions.push(Prisma.sql`${alias}.level = ANY(${f.levels}::text[]::"AchievementLevel"[])`);
+  if (f.from) conditions.push(Prisma.sql`${alias}."occurredOn" >= ${f.from}::date`);
+  if (f.to) conditions.push(Prisma.sql`${alias}."occurredOn" <= ${f.to}::date`);
+  return conditions;
 }
 
 export type AchievementOrder = 'DATE_DESC' | 'DATE_ASC' | 'TITLE_ASC';

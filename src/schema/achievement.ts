@@ -1,4 +1,5 @@
 import { achievementOrderBy, achievementWhere } from '../resolvers/filters.js';
+import { splitConnectionQuery } from '../resolvers/keyset.js';
 import { visibleArticleStatuses } from '../viewer.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
@@ -110,22 +111,79 @@ export const AchievementOrderBy = builder.enumType('AchievementOrderBy', {
   } as const,
 });
 
-builder.prismaObjectField(Organization, 'achievements', (t) =>
-  t.relatedConnection(
-    'achievements',
-    {
-      description: "This organization's achievements, newest first unless `orderBy` says otherwise.",
-      cursor: 'id',
-      totalCount: true,
-      args: {
-        filter: t.arg({ type: AchievementFilter, required: false, description: 'Narrow the list.' }),
-        orderBy: t.arg({ type: AchievementOrderBy, required: false, description: 'Sort order; DATE_DESC by default.' }),
-      },
-      query: (args) => ({ where: achievementWhere(args.filter), orderBy: achievementOrderBy(args.orderBy) }),
-      ...connectionGuard('Achievement'),
+const AchievementScope = builder.enumType('AchievementScope', {
+  description: 'Whose achievements to count: the organization’s own, or its whole subtree’s.',
+  values: {
+    SELF: { description: 'The organization’s own achievements only.' },
+    SUBTREE: { description: 'The achievements of the organization and of every organization below it.' },
+  } as const,
+});
+
+const AchievementStatsGroupBy = builder.enumType('AchievementStatsGroupBy', {
+  description: 'How to group achievement counts.',
+  values: {
+    YEAR: { description: 'By the year of `date`; years ascend, undated achievements last (key null).' },
+    LEVEL: { description: 'By level, national first; achievements without a level last (key null).' },
+    KIND: { description: 'By kind, in the order of `AchievementKind`.' },
+  } as const,
+});
+
+interface AchievementStatShape {
+  key: string | null;
+  count: number;
+}
+
+const AchievementStat = builder.objectRef<AchievementStatShape>('AchievementStat').implement({
+  description: 'How many achievements fall in one group.',
+  fields: (t) => ({
+    key: t.exposeString('key', {
+      nullable: true,
+      description: 'The group: a year such as "2022", a level such as "NATIONAL", or a kind. Null for achievements with no date (YEAR) or no level (LEVEL).',
+    }),
+    count: t.exposeInt('count', { description: 'How many achievements are in the group.' }),
+  }),
+});
+
+builder.prismaObjectFields(Organization, (t) => ({
+  achievements: t.prismaConnection({
+    type: 'Achievement',
+    cursor: 'id',
+    description:
+      'The organization’s achievements, or with `scope: SUBTREE` those of its whole subtree, newest first unless `orderBy` says otherwise.',
+    args: {
+      scope: t.arg({ type: AchievementScope, required: false, description: 'SELF (the default) or SUBTREE.' }),
+      filter: t.arg({ type: AchievementFilter, required: false, description: 'Narrow the list.' }),
+      orderBy: t.arg({ type: AchievementOrderBy, required: false, description: 'Sort order; DATE_DESC by default.' }),
     },
-  ),
-);
+    totalCount: (organization, args, ctx) =>
+      ctx.loaders
+        .organizationAchievementCount({ scope: args.scope ?? 'SELF', filter: args.filter ?? null })
+        .load(organization.id),
+    resolve: (query, organization, args, ctx) =>
+      ctx.loaders
+        .organizationAchievements({
+          scope: args.scope ?? 'SELF',
+          filter: args.filter ?? null,
+          orderBy: args.orderBy ?? null,
+          ...splitConnectionQuery(query),
+        })
+        .load(organization.id),
+    ...connectionGuard('Achievement'),
+  }),
+  achievementStats: t.field({
+    type: [AchievementStat],
+    description: 'Achievement counts grouped by year, level or kind: a timeline or a breakdown, computed in SQL.',
+    args: {
+      groupBy: t.arg({ type: AchievementStatsGroupBy, required: true, description: 'How to group.' }),
+      scope: t.arg({ type: AchievementScope, required: false, description: 'SELF (the default) or SUBTREE.' }),
+      filter: t.arg({ type: AchievementFilter, required: false, description: 'Count only these achievements.' }),
+    },
+    resolve: (organization, args, ctx) =>
+      ctx.loaders
+        .achievementStats({ groupBy: args.groupBy, scope: args.scope ?? 'SELF', filter: args.filter ?? null })
+        .load(organization.id),
+  }),
+}));
 
 builder.queryField('achievements', (t) =>
   t.prismaConnection({

@@ -1,5 +1,7 @@
 import { NotFoundError } from '../errors.js';
-import { articleOrderBy, articleWhere } from '../resolvers/filters.js';
+import type { Context } from '../context.js';
+import { articleOrderBy, articleWhere, type ArticleFilterInput } from '../resolvers/filters.js';
+import { splitConnectionQuery } from '../resolvers/keyset.js';
 import { parseBody, type ArticleBlock as ArticleBlockShape } from '../resolvers/articles.js';
 import { visibleArticleStatuses } from '../viewer.js';
 import { builder } from './builder.js';
@@ -109,6 +111,10 @@ const ArticleFilter = builder.inputType('ArticleFilter', {
   fields: (t) => ({
     series: t.globalID({ for: Series, required: false, description: 'Only articles of this series.' }),
     organization: t.globalID({ for: Organization, required: false, description: 'Only articles linked to this organization.' }),
+    includeDescendants: t.boolean({
+      required: false,
+      description: 'With `organization`: also articles linked to any organization below it.',
+    }),
     role: t.field({
       type: ArticleOrganizationRoleEnum,
       required: false,
@@ -131,6 +137,62 @@ const ArticleOrderBy = builder.enumType('ArticleOrderBy', {
   } as const,
 });
 
+/** The root list's filter, with the organization's subtree looked up when it asks for descendants. */
+async function rootArticleWhere(filter: ArticleFilterInput | null | undefined, ctx: Context) {
+  const subtree =
+    filter?.organization && filter.includeDescendants
+      ? await ctx.loaders.subtreeIds.load(String(filter.organization.id))
+      : undefined;
+  return articleWhere(filter, visibleArticleStatuses(ctx.viewer), subtree);
+}
+
+const OrganizationArticlesFilter = builder.inputType('OrganizationArticlesFilter', {
+  description: 'Conditions on an organization’s articles; all given conditions apply.',
+  fields: (t) => ({
+    series: t.globalID({ for: Series, required: false, description: 'Only articles of this series.' }),
+    tag: t.string({ required: false, description: 'Only articles with this tag.', validate: { maxLength: 100 } }),
+    category: t.string({ required: false, description: 'Only articles in this category.', validate: { maxLength: 100 } }),
+    publishedFrom: t.field({ type: 'DateTime', required: false, description: 'Published at or after this time.' }),
+    publishedTo: t.field({ type: 'DateTime', required: false, description: 'Published at or before this time.' }),
+  }),
+});
+
+builder.prismaObjectField(Organization, 'articles', (t) =>
+  t.prismaConnection({
+    type: 'Article',
+    cursor: 'id',
+    description: 'Articles linked to this organization, newest first unless `orderBy` says otherwise.',
+    args: {
+      role: t.arg({
+        type: ArticleOrganizationRoleEnum,
+        required: false,
+        description: 'Only articles in which the organization has this role.',
+      }),
+      filter: t.arg({ type: OrganizationArticlesFilter, required: false, description: 'Narrow the list.' }),
+      orderBy: t.arg({ type: ArticleOrderBy, required: false, description: 'Sort order; PUBLISHED_AT_DESC by default.' }),
+    },
+    totalCount: (organization, args, ctx) =>
+      ctx.loaders
+        .organizationArticleCount({
+          role: args.role ?? null,
+          statuses: visibleArticleStatuses(ctx.viewer),
+          filter: args.filter ?? null,
+        })
+        .load(organization.id),
+    resolve: (query, organization, args, ctx) =>
+      ctx.loaders
+        .organizationArticles({
+          role: args.role ?? null,
+          statuses: visibleArticleStatuses(ctx.viewer),
+          filter: args.filter ?? null,
+          orderBy: args.orderBy ?? null,
+          ...splitConnectionQuery(query),
+        })
+        .load(organization.id),
+    ...connectionGuard('Article'),
+  }),
+);
+
 builder.queryFields((t) => ({
   article: t.prismaField({
     type: 'Article',
@@ -150,12 +212,12 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: ArticleFilter, required: false, description: 'Narrow the list.' }),
       orderBy: t.arg({ type: ArticleOrderBy, required: false, description: 'Sort order; PUBLISHED_AT_DESC by default.' }),
     },
-    totalCount: (_root, args, ctx) =>
-      ctx.prisma.article.count({ where: articleWhere(args.filter, visibleArticleStatuses(ctx.viewer)) }),
-    resolve: (query, _root, args, ctx) =>
+    totalCount: async (_root, args, ctx) =>
+      ctx.prisma.article.count({ where: await rootArticleWhere(args.filter, ctx) }),
+    resolve: async (query, _root, args, ctx) =>
       ctx.prisma.article.findMany({
         ...query,
-        where: articleWhere(args.filter, visibleArticleStatuses(ctx.viewer)),
+        where: await rootArticleWhere(args.filter, ctx),
         orderBy: articleOrderBy(args.orderBy),
       }),
     ...connectionGuard('Article'),

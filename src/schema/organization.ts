@@ -1,10 +1,8 @@
 import { NotFoundError } from '../errors.js';
 import { organizationOrderBy, organizationWhere } from '../resolvers/filters.js';
-import { organizationArticlesPage } from '../resolvers/organizations.js';
-import { visibleArticleStatuses } from '../viewer.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
-import { ArticleOrganizationRoleEnum, OrganizationKindEnum, OrganizationLevelEnum } from './enums.js';
+import { OrganizationKindEnum, OrganizationLevelEnum } from './enums.js';
 
 export const Organization = builder.prismaNode('Organization', {
   description:
@@ -31,27 +29,6 @@ export const Organization = builder.prismaNode('Organization', {
         totalCount: true,
         query: { orderBy: [{ name: 'asc' }, { id: 'asc' }] },
         ...connectionGuard('Organization'),
-      },
-    ),
-    articles: t.prismaConnection(
-      {
-        type: 'Article',
-        cursor: 'id',
-        description: 'Articles linked to this organization, newest first.',
-        args: {
-          role: t.arg({
-            type: ArticleOrganizationRoleEnum,
-            required: false,
-            description: 'Only articles in which the organization has this role.',
-          }),
-        },
-        totalCount: (organization, args, ctx) =>
-          ctx.loaders
-            .organizationArticleCount(args.role ?? null, visibleArticleStatuses(ctx.viewer))
-            .load(organization.id),
-        resolve: (query, organization, args, ctx) =>
-          ctx.loaders.organizationArticles(organizationArticlesPage(query, args.role ?? null, ctx.viewer)).load(organization.id),
-        ...connectionGuard('Article'),
       },
     ),
   }),

@@ -1,0 +1,74 @@
+import { Prisma } from '../generated/prisma/client.js';
+
+// Keyset ("seek") pagination in SQL, for the lists that Prisma's own cursors cannot serve: one
+// page per parent row in a single LATERAL query, and lists over a whole subtree. Seeking from
+// the cursor row's sort key keeps deep pages as cheap as the first.
+
+/** A sort key: an SQL expression over a table alias. Nullable columns must be coalesced. */
+export type SortKeyExpr = (alias: Prisma.Sql) => Prisma.Sql;
+
+export interface KeysetOrder {
+  /** Sort keys, most significant first; `id` is appended as the tie-breaker. */
+  keys: SortKeyExpr[];
+  direction: 'ASC' | 'DESC';
+}
+
+export interface KeysetPage {
+  /** Rows to fetch: page size plus one, negative when paging backwards (as Pothos plans it). */
+  take: number;
+  /** The row the page starts after (or before, when `take` is negative). */
+  cursorId: string | null;
+}
+
+/**
+ * `SELECT alias.id FROM table alias WHERE … ORDER BY … LIMIT …` for one page. `where` may refer
+ * to the alias and to outer LATERAL columns.
+ */
+export function keysetPageSql(
+  table: string,
+  alias: string,
+  where: Prisma.Sql[],
+  order: KeysetOrder,
+  page: KeysetPage,
+): Prisma.Sql {
+  const a = Prisma.raw(alias);
+  const c = Prisma.raw(`${alias}_cursor`);
+  const backwards = page.take < 0;
+  // Walking backwards is walking the reverse order forwards; the caller reverses the rows.
+  const ascending = (order.direction === 'ASC') !== backwards;
+  const rowOf = (t: Prisma.Sql) => Prisma.join([...order.keys.map((key) => key(t)), Prisma.sql`${t}.id`]);
+  const conditions = [...where];
+  if (page.cursorId) {
+    conditions.push(
+      Prisma.sql`(${rowOf(a)}) ${Prisma.raw(ascending ? '>' : '<')} (SELECT ${rowOf(c)} FROM ${Prisma.raw(`"${table}"`)} ${c} WHERE ${c}.id = ${page.cursorId}::uuid)`,
+    );
+  }
+  const dir = Prisma.raw(ascending ? 'ASC' : 'DESC');
+  const orderBy = Prisma.join([...order.keys.map((key) => key(a)), Prisma.sql`${a}.id`].map((k) => Prisma.sql`${k} ${dir}`));
+  return Prisma.sql`SELECT ${a}.id FROM ${Prisma.raw(`"${table}"`)} ${a}
+    WHERE ${conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`}
+    ORDER BY ${orderBy} LIMIT ${Math.abs(page.take)}`;
+}
+
+/** The ids of an organization and every organization below it, as an SQL subquery. */
+export function subtreeIdsSql(rootId: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(WITH RECURSIVE subtree AS (
+      SELECT s.id, 0 AS depth FROM "Organization" s WHERE s.id = ${rootId}
+      UNION ALL
+      SELECT child.id, subtree.depth + 1 FROM "Organization" child
+      JOIN subtree ON child."parentId" = subtree.id WHERE subtree.depth < 32
+    ) SELECT id FROM subtree)`;
+}
+
+/** Splits what Pothos plans for a connection into the page and the nodes' Prisma selection. */
+export function splitConnectionQuery(query: { take?: number; skip?: number; cursor?: { id?: string } } & object): {
+  page: KeysetPage;
+  selection: Record<string, unknown>;
+} {
+  const { take, skip: _skip, cursor, ...selection } = query as {
+    take?: number;
+    skip?: number;
+    cursor?: { id?: string };
+  } & Record<string, unknown>;
+  return { page: { take: take ?? 21, cursorId: cursor?.id ?? null }, selection };
+}
