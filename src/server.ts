@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { databaseConfigFromEnv, openDatabase } from './db.js';
 import { migrateDatabase } from './migrations.js';
+import { createResponseCacheStore } from './response-cache.js';
 import { loadCorpus } from './seed/corpus.js';
 import { createYogaServer } from './yoga.js';
 
@@ -20,12 +21,20 @@ if (config.kind === 'pglite') {
   await loadCorpus(db.prisma);
 }
 
-const yoga = createYogaServer({ prisma: db.prisma });
+// RESPONSE_CACHE=off disables the response cache; it is in Redis when REDIS_URL is set.
+const cacheStore = process.env.RESPONSE_CACHE === 'off' ? null : createResponseCacheStore();
+const ttlMs = Number(process.env.RESPONSE_CACHE_TTL_MS ?? 60_000);
+const yoga = createYogaServer({
+  prisma: db.prisma,
+  responseCache: cacheStore ? { cache: cacheStore.cache, ttlMs } : undefined,
+  jit: process.env.GRAPHQL_JIT === 'on',
+});
 const server = createServer(yoga);
 
 server.listen(port, host, () => {
   const where = config.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL';
-  console.log(`GraphQL API and GraphiQL at http://${host}:${port}${yoga.graphqlEndpoint} (${where})`);
+  const cache = cacheStore ? `${cacheStore.kind} response cache` : 'no response cache';
+  console.log(`GraphQL API and GraphiQL at http://${host}:${port}${yoga.graphqlEndpoint} (${where}, ${cache})`);
 });
 
 let stopping = false;
@@ -36,6 +45,7 @@ async function shutdown(signal: string) {
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await db.close();
+  await cacheStore?.close();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -4,32 +4,33 @@ import type { Organization, PrismaClient } from '../generated/prisma/client.js';
 /** Deepest hierarchy walked; a guard against a cycle introduced by a bad write. */
 const MAX_DEPTH = 32;
 
-type Row = Organization & { startId: string; depth: number };
-
 /**
- * Loads each organization's ancestors, root first, with one recursive query per batch.
- * A missing organization yields an empty list.
+ * Loads each organization's ancestors, root first: one recursive query finds the chain of ids
+ * for every organization in the batch, one `findMany` loads the rows. A missing organization
+ * yields an empty list.
  */
 export function createAncestorsLoader(prisma: PrismaClient) {
   return new DataLoader<string, Organization[]>(async (ids) => {
-    const rows = await prisma.$queryRaw<Row[]>`
+    const chain = await prisma.$queryRaw<{ startId: string; id: string; depth: number }[]>`
       WITH RECURSIVE chain AS (
-        SELECT o."parentId" AS "nextId", o.id AS "startId", 0 AS depth
-        FROM "Organization" o WHERE o.id = ANY(${[...ids]}::uuid[])
+        SELECT o.id AS "startId", o."parentId" AS id, 1 AS depth
+        FROM "Organization" o WHERE o.id = ANY(${[...ids]}::uuid[]) AND o."parentId" IS NOT NULL
         UNION ALL
-        SELECT p."parentId", chain."startId", chain.depth + 1
-        FROM chain JOIN "Organization" p ON p.id = chain."nextId"
-        WHERE chain.depth < ${MAX_DEPTH}
+        SELECT chain."startId", p."parentId", chain.depth + 1
+        FROM chain JOIN "Organization" p ON p.id = chain.id
+        WHERE p."parentId" IS NOT NULL AND chain.depth < ${MAX_DEPTH}
       )
-      SELECT p.*, chain."startId", chain.depth
-      FROM chain JOIN "Organization" p ON p.id = chain."nextId"
-      ORDER BY chain.depth DESC`;
-    const byStart = new Map<string, Organization[]>();
-    for (const { startId, depth: _depth, ...organization } of rows) {
-      const list = byStart.get(startId) ?? [];
-      list.push(organization);
-      byStart.set(startId, list);
+      SELECT "startId", id, depth FROM chain`;
+    const rows = chain.length
+      ? await prisma.organization.findMany({ where: { id: { in: [...new Set(chain.map((c) => c.id))] } } })
+      : [];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const byStart = new Map<string, { depth: number; organization: Organization }[]>();
+    for (const { startId, id, depth } of chain) {
+      const organization = byId.get(id);
+      if (organization) byStart.set(startId, [...(byStart.get(startId) ?? []), { depth, organization }]);
     }
-    return ids.map((id) => byStart.get(id) ?? []);
+    // Deepest ancestor (the root) first.
+    return ids.map((id) => (byStart.get(id) ?? []).sort((x, y) => y.depth - x.depth).map((entry) => entry.organization));
   });
 }

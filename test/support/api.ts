@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import type { Database } from '../../src/db.js';
-import { createYogaServer, type YogaServer } from '../../src/yoga.js';
+import { createYogaServer, type YogaOptions, type YogaServer } from '../../src/yoga.js';
 import { createTestDatabase, type TestBackend } from './database.js';
 
 /** A fresh database and an in-process server over it, recording every SQL statement sent. */
@@ -15,24 +15,28 @@ export interface TestApi {
   execute<TResult, TVariables>(
     document: TypedDocumentNode<TResult, TVariables> | string,
     variables?: TVariables,
+    headers?: Record<string, string>,
   ): Promise<ExecutionResult<TResult> & { status: number }>;
   close(): Promise<void>;
 }
 
-export async function createTestApi(backend: TestBackend): Promise<TestApi> {
+export async function createTestApi(
+  backend: TestBackend,
+  options: Omit<YogaOptions, 'prisma'> = {},
+): Promise<TestApi> {
   const statements: string[] = [];
   const db = await createTestDatabase(backend, { onQuery: (sql) => statements.push(sql) });
-  const yoga = createYogaServer({ prisma: db.prisma });
+  const yoga = createYogaServer({ ...options, prisma: db.prisma });
   return {
     db,
     yoga,
     statements,
     resetStatements: () => void statements.splice(0),
-    async execute(document, variables) {
+    async execute(document, variables, headers = {}) {
       const query = typeof document === 'string' ? document : print(document);
       const response = await yoga.fetch('http://yoga/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, ...((await response.json()) as ExecutionResult<never>) };

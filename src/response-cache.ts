@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { createRedisCache } from '@envelop/response-cache-redis';
+import { createInMemoryCache, type Cache } from '@graphql-yoga/plugin-response-cache';
+import { Redis } from 'ioredis';
+import { encodeGlobalId } from './schema/global-id.js';
+
+/** The shared response cache: Redis when `REDIS_URL` is set (shared by every instance), else memory. */
+export interface ResponseCacheStore {
+  kind: 'redis' | 'memory';
+  cache: Cache;
+  close(): Promise<void>;
+}
+
+export function createResponseCacheStore(redisUrl = process.env.REDIS_URL): ResponseCacheStore {
+  if (!redisUrl) {
+    return { kind: 'memory', cache: createInMemoryCache({ max: 10_000 }), close: async () => {} };
+  }
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  return {
+    kind: 'redis',
+    cache: createRedisCache({ redis }) as unknown as Cache,
+    async close() {
+      await redis.quit();
+    },
+  };
+}
+
+/**
+ * The cache's session: which callers may share a cached response. Callers presenting different
+ * credentials (Authorization or x-api-key) never share an entry, whatever those credentials
+ * resolve to; callers presenting none share the public entry.
+ */
+export function responseCacheSession(request: Request): string | null {
+  const credential = [request.headers.get('authorization'), request.headers.get('x-api-key')].filter(Boolean).join('\n');
+  return credential ? createHash('sha256').update(credential).digest('base64url') : null;
+}
+
+/**
+ * Drops every cached response that contains one of these entities. Every write path calls this
+ * with the rows it changed (by model name and database id), so reads are never stale after a
+ * write through the service.
+ */
+export async function invalidateEntities(cache: Cache, entities: { typename: string; id: string }[]) {
+  await cache.invalidate(entities.map(({ typename, id }) => ({ typename, id: encodeGlobalId(typename, id) })));
+}

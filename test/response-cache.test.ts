@@ -1,0 +1,82 @@
+import { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createResponseCacheStore, invalidateEntities, type ResponseCacheStore } from '../src/response-cache.js';
+import { createTestApi, type TestApi } from './support/api.js';
+import { createOrganization } from './support/factory.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisAnswers(): Promise<boolean> {
+  const { hostname, port } = new URL(REDIS_URL);
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(1000);
+    socket.once('connect', () => resolve(true)).once('error', () => resolve(false)).once('timeout', () => resolve(false));
+    socket.connect(Number(port || 6379), hostname, () => socket.end());
+  });
+}
+
+// Redis is tested when it answers, and must answer in CI.
+const stores: ('memory' | 'redis')[] = ['memory'];
+if (process.env.CI === 'true' || (await redisAnswers())) stores.push('redis');
+
+const QUERY = 'query ($slug: String!) { organization(slug: $slug) { name } }';
+
+describe.each(stores)('the response cache in %s', (kind) => {
+  let api: TestApi;
+  let store: ResponseCacheStore;
+  beforeAll(async () => {
+    store = createResponseCacheStore(kind === 'redis' ? REDIS_URL : undefined);
+    expect(store.kind).toBe(kind);
+    api = await createTestApi('pglite', { responseCache: { cache: store.cache, ttlMs: 60_000 } });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await store?.close();
+  });
+
+  const hit = (result: { extensions?: Record<string, unknown> }) =>
+    (result.extensions?.responseCache as { hit?: boolean } | undefined)?.hit ?? false;
+
+  it('serves a repeated query from the cache without touching the database', async () => {
+    const org = await createOrganization(api.db.prisma);
+    expect(hit(await api.execute(QUERY, { slug: org.slug }))).toBe(false);
+    api.resetStatements();
+    const second = await api.execute(QUERY, { slug: org.slug });
+    expect(hit(second)).toBe(true);
+    expect(second.data).toEqual({ organization: { name: org.name } });
+    expect(api.statements).toEqual([]);
+  });
+
+  it('never serves one caller’s cached answer to a caller with other credentials, or none', async () => {
+    const org = await createOrganization(api.db.prisma);
+    const asA = { authorization: 'Bearer key-a' };
+    expect(hit(await api.execute(QUERY, { slug: org.slug }, asA))).toBe(false);
+    expect(hit(await api.execute(QUERY, { slug: org.slug }, asA))).toBe(true);
+    expect(hit(await api.execute(QUERY, { slug: org.slug }, { authorization: 'Bearer key-b' }))).toBe(false);
+    expect(hit(await api.execute(QUERY, { slug: org.slug }, { 'x-api-key': 'key-a' }))).toBe(false);
+    expect(hit(await api.execute(QUERY, { slug: org.slug }))).toBe(false);
+  });
+
+  it('drops exactly the cached answers that contain a changed entity', async () => {
+    const changed = await createOrganization(api.db.prisma);
+    const untouched = await createOrganization(api.db.prisma);
+    await api.execute(QUERY, { slug: changed.slug });
+    await api.execute(QUERY, { slug: untouched.slug });
+    await api.db.prisma.organization.update({ where: { id: changed.id }, data: { name: '新名称' } });
+    // Without invalidation the cache would still answer with the old name.
+    expect((await api.execute(QUERY, { slug: changed.slug })).data).toEqual({ organization: { name: changed.name } });
+    await invalidateEntities(store.cache, [{ typename: 'Organization', id: changed.id }]);
+    const fresh = await api.execute(QUERY, { slug: changed.slug });
+    expect(hit(fresh)).toBe(false);
+    expect(fresh.data).toEqual({ organization: { name: '新名称' } });
+    expect(hit(await api.execute(QUERY, { slug: untouched.slug }))).toBe(true);
+  });
+
+  it('does not cache errors', async () => {
+    await api.execute(QUERY, { slug: 'no-such-organization' });
+    const again = await api.execute(QUERY, { slug: 'no-such-organization' });
+    expect(hit(again)).toBe(false);
+    expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
