@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrganizationLatestArticlesDocument, OrganizationsLatestAchievementsDocument } from './generated/graphql.js';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  BenchQ1Document,
+  BenchQ2Document,
+  BenchQ3Document,
+  BenchQ4Document,
+  OrganizationLatestArticlesDocument,
+  OrganizationsLatestAchievementsDocument,
+} from './generated/graphql.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { testBackends } from './support/database.js';
 import { createAchievement, createArticle, createOrganization, createSeries } from './support/factory.js';
@@ -74,5 +82,66 @@ describe.each(testBackends())('query shapes on %s', (backend) => {
     // organizations; each one's page of achievement ids (one LATERAL query); the achievements
     // with their citations and articles (joined); the counts.
     expect(smallCount).toBe(4);
+  });
+});
+
+describe.each(testBackends())('the benchmark’s four shapes on %s', (backend) => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await createTestApi(backend);
+  });
+  afterAll(() => api?.close());
+
+  /** Adds `n` organizations, each with a series of articles and achievements in 2020. */
+  async function grow(n: number) {
+    const made = [];
+    for (let i = 0; i < n; i += 1) {
+      const org = await createOrganization(api.db.prisma);
+      const series = await createSeries(api.db.prisma, org.id);
+      for (let episode = 1; episode <= 3; episode += 1) {
+        const article = await createArticle(api.db.prisma, {
+          seriesId: series.id,
+          episode,
+          organizations: [{ organizationId: org.id, role: 'SUBJECT' }],
+        });
+        await createAchievement(api.db.prisma, { organizationId: org.id, level: 'NATIONAL', occurredOn: new Date(Date.UTC(2020, episode, 1)), citeArticle: article });
+      }
+      made.push({ org, series });
+    }
+    return made;
+  }
+
+  async function count<R, V>(document: TypedDocumentNode<R, V>, variables: V) {
+    api.resetStatements();
+    const result = await api.execute(document, variables);
+    expect(result.errors).toBeUndefined();
+    return { count: api.statements.length, data: result.data! };
+  }
+
+  it('issues the same small number of statements for each shape with 2 organizations or 12', async () => {
+    const [first] = await grow(2);
+    const small = {
+      q1: await count(BenchQ1Document, { slug: first!.org.slug }),
+      q2: await count(BenchQ2Document, {}),
+      q3: await count(BenchQ3Document, { slug: first!.series.slug }),
+      q4: await count(BenchQ4Document, { level: ['NATIONAL'], yearFrom: 2020, yearTo: 2020 }),
+    };
+    await grow(10);
+    const large = {
+      q1: await count(BenchQ1Document, { slug: first!.org.slug }),
+      q2: await count(BenchQ2Document, {}),
+      q3: await count(BenchQ3Document, { slug: first!.series.slug }),
+      q4: await count(BenchQ4Document, { level: ['NATIONAL'], yearFrom: 2020, yearTo: 2020 }),
+    };
+    expect(large.q2.data.organizations.edges.length).toBe(small.q2.data.organizations.edges.length + 10);
+    expect(large.q4.data.achievements.totalCount).toBe(small.q4.data.achievements.totalCount + 30);
+    expect(large.q1.data.organization.achievements.totalCount).toBe(3);
+    expect(large.q3.data.series.articles.edges.map((e) => e.node.episode)).toEqual([1, 2, 3]);
+    // Q1: organization; its page of article ids; the articles with their series; the count.
+    // Q2: organizations; their pages of achievement ids; the achievements.
+    // Q3: the series with its articles (one joined statement).
+    // Q4: the achievements with their organizations (joined); the count.
+    expect([large.q1.count, large.q2.count, large.q3.count, large.q4.count]).toEqual([4, 3, 1, 2]);
+    expect([small.q1.count, small.q2.count, small.q3.count, small.q4.count]).toEqual([4, 3, 1, 2]);
   });
 });
