@@ -1,5 +1,6 @@
 import { databaseConfigFromEnv, openDatabase, type DatabaseConfig } from '../src/db.js';
 import { migrateDatabase } from '../src/migrations.js';
+import { rebuildSearchVectors } from '../src/search/index.js';
 import { DEFAULT_CORPUS_FIXTURE, loadCorpus } from '../src/seed/corpus.js';
 
 // npm run seed [-- path/to/fixture.json]
@@ -22,6 +23,10 @@ async function main() {
     const summary = await loadCorpus(db.prisma, { fixturePath });
     console.log(`Loaded ${fixturePath} into ${describeTarget(config)}`);
     console.table(summary);
+    // Rows that predate the search migration have no search vector yet.
+    const indexed = await rebuildSearchVectors(db.prisma, { onlyMissing: true });
+    const missing = Object.values(indexed).reduce((sum, count) => sum + count, 0);
+    if (missing) console.log(`Indexed ${missing} row(s) for search that had no search vector`);
   } finally {
     await db.close();
   }

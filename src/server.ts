@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { databaseConfigFromEnv, openDatabase } from './db.js';
 import { migrateDatabase } from './migrations.js';
 import { createResponseCacheStore } from './response-cache.js';
+import { rebuildSearchVectors } from './search/index.js';
 import { loadCorpus } from './seed/corpus.js';
 import { createYogaServer } from './yoga.js';
 
@@ -19,6 +20,8 @@ if (config.kind === 'pglite') {
   const applied = await migrateDatabase(db);
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
   await loadCorpus(db.prisma);
+  // Rows written before search existed (or by a writer that skipped it) get their vectors now.
+  await rebuildSearchVectors(db.prisma, { onlyMissing: true });
 }
 
 // RESPONSE_CACHE=off disables the response cache; it is in Redis when REDIS_URL is set.

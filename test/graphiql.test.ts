@@ -27,8 +27,8 @@ describe('GraphiQL on the corpus', () => {
   });
   afterAll(() => api?.close());
 
-  it('offers the three example operations', () => {
-    expect(operations).toEqual(['OrganizationProfile', 'SeriesInOrder', 'AchievementsByLevel']);
+  it('offers the four example operations', () => {
+    expect(operations).toEqual(['OrganizationProfile', 'SeriesInOrder', 'AchievementsByLevel', 'Search']);
   });
 
   it('runs the organization profile example: hierarchy, articles and achievements with evidence', async () => {
@@ -63,6 +63,16 @@ describe('GraphiQL on the corpus', () => {
     expect(errors).toBeUndefined();
     expect(data.achievements.totalCount).toBeGreaterThan(0);
     for (const { node } of data.achievements.edges) expect(['NATIONAL', 'PROVINCIAL']).toContain(node.level);
+  });
+
+  it('runs the search example: 司法救助 finds episode 50, which says 国家司法救助案件, with the match marked', async () => {
+    const { data, errors } = await run(api, 'Search');
+    expect(errors).toBeUndefined();
+    expect(data.search.totalCount).toBeGreaterThan(0);
+    const article = data.search.edges.find((e: { node: { __typename: string } }) => e.node.__typename === 'Article');
+    expect(article.node.slug).toBe('liupanshui-procurators-50');
+    expect(article.node.series.title).toBe('中国凉都——六盘水检察人系列报道');
+    expect(article.snippet.html).toContain('<mark>司法救助</mark>');
   });
 
   it('serves GraphiQL with the examples to a browser at /graphql', async () => {

@@ -43,7 +43,7 @@ describe('the schema', () => {
 
   it('has the root fields that clients and partner checks depend on', () => {
     const query = schema.getQueryType()!.getFields();
-    for (const name of ['node', 'nodes', 'organization', 'organizations', 'series', 'seriesList', 'article', 'articles', 'achievements']) {
+    for (const name of ['node', 'nodes', 'organization', 'organizations', 'series', 'seriesList', 'article', 'articles', 'achievements', 'search']) {
       expect(query[name], name).toBeDefined();
     }
     const organization = schema.getType('Organization');

@@ -5,5 +5,6 @@ import './series.js';
 import './article.js';
 import './achievement.js';
 import './source.js';
+import './search.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -15,6 +15,7 @@ import {
 } from '../generated/prisma/enums.js';
 import { parsePortalText, type ParsedPortalPage } from '../ingest/portal-text.js';
 import { achievementOccurredOn } from '../resolvers/content.js';
+import { refreshSearchVectors } from '../search/index.js';
 
 // Turns the hand-curated corpus fixture and the portal pages it points at into rows, in one
 // transaction, keyed by natural keys so that loading twice changes nothing.
@@ -552,19 +553,24 @@ function differs(row: object, data: object): boolean {
   return Object.entries(data).some(([key, value]) => !same((row as Record<string, unknown>)[key], value));
 }
 
+/** Creates, updates or keeps a row; the ids of rows it wrote are added to `written`. */
 async function sync<Row extends { id: string }>(
   counts: RowCounts,
   existing: Row | undefined,
   data: object,
   create: () => Promise<Row>,
   update: (id: string) => Promise<Row>,
+  written?: string[],
 ): Promise<Row> {
   if (!existing) {
     counts.created++;
-    return create();
+    const row = await create();
+    written?.push(row.id);
+    return row;
   }
   if (differs(existing, data)) {
     counts.updated++;
+    written?.push(existing.id);
     return update(existing.id);
   }
   counts.unchanged++;
@@ -585,6 +591,8 @@ const bySlug = <Row extends { slug: string }>(rows: Row[]) => new Map(rows.map((
 export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan): Promise<CorpusLoadSummary> {
   const summary = emptySummary();
   const slugs = <T extends { slug: string }>(items: T[]) => ({ slug: { in: items.map((item) => item.slug) } });
+  // Rows created or changed here, whose search vectors are refreshed before the transaction ends.
+  const searchable = { Organization: [] as string[], Article: [] as string[], Achievement: [] as string[] };
 
   const organizationIds = new Map<string, string>();
   const existingOrganizations = bySlug(await tx.organization.findMany({ where: slugs(plan.organizations) }));
@@ -597,6 +605,7 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
         data,
         () => tx.organization.create({ data: { slug: org.slug, ...data } }),
         (id) => tx.organization.update({ where: { id }, data }),
+        searchable.Organization,
       ),
     );
     organizationIds.set(org.slug, row.id);
@@ -648,6 +657,7 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
         data,
         () => tx.article.create({ data: { slug: article.slug, ...data } }),
         (id) => tx.article.update({ where: { id }, data }),
+        searchable.Article,
       ),
     );
     articleIds.set(article.slug, row.id);
@@ -695,6 +705,7 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
         data,
         () => tx.achievement.create({ data: { slug: achievement.slug, ...data } }),
         (id) => tx.achievement.update({ where: { id }, data }),
+        searchable.Achievement,
       ),
     );
     achievementIds.set(achievement.slug, row.id);
@@ -736,6 +747,10 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
   if (staleCitations.length) await step('citations', () => tx.citation.deleteMany({ where: { id: { in: staleCitations } } }));
   summary.citations.created = newCitations.length;
   summary.citations.deleted = staleCitations.length;
+
+  for (const [model, ids] of Object.entries(searchable) as [keyof typeof searchable, string[]][]) {
+    await step(`the search index of ${model.toLowerCase()} rows`, () => refreshSearchVectors(tx, model, ids));
+  }
 
   return summary;
 }
