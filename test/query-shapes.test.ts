@@ -144,4 +144,16 @@ describe.each(testBackends())('the benchmark’s four shapes on %s', (backend) =
     expect([large.q1.count, large.q2.count, large.q3.count, large.q4.count]).toEqual([4, 3, 1, 2]);
     expect([small.q1.count, small.q2.count, small.q3.count, small.q4.count]).toEqual([4, 3, 1, 2]);
   });
+
+  it('does not read article bodies when a list asks for titles only', async () => {
+    const [made] = await grow(1);
+    await count(BenchQ3Document, { slug: made!.series.slug });
+    expect(api.statements.join('\n')).not.toMatch(/"body"|"bodyText"/);
+    const withBody = await api.execute(
+      'query ($slug: String!) { series(slug: $slug) { episode(number: 1) { body { text } } } }',
+      { slug: made!.series.slug },
+    );
+    expect(withBody.errors).toBeUndefined();
+    expect(api.statements.join('\n')).toMatch(/"body"/);
+  });
 });

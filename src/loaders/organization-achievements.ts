@@ -1,6 +1,11 @@
 import DataLoader from 'dataloader';
 import { Prisma, type Achievement, type PrismaClient } from '../generated/prisma/client.js';
-import { achievementFilterSql, type AchievementFilterInput, type AchievementOrder } from '../resolvers/filters.js';
+import {
+  achievementFilterIsDated,
+  achievementFilterSql,
+  type AchievementFilterInput,
+  type AchievementOrder,
+} from '../resolvers/filters.js';
 import { keysetPageSql, subtreeIdsSql, type KeysetOrder } from '../resolvers/keyset.js';
 import { createCountLoaders, createPageLoaders, type PageSpec } from './pages.js';
 
@@ -21,15 +26,21 @@ function scopeSql(scope: AchievementScope, organizationId: Prisma.Sql): Prisma.S
     : Prisma.sql`${a}."organizationId" IN ${subtreeIdsSql(organizationId)}`;
 }
 
-/** Sort orders as keyset keys; undated achievements sort last either way, as on the root list. */
-export function achievementKeysetOrder(order: AchievementOrder | null | undefined): KeysetOrder {
+/**
+ * Sort orders as keyset keys; undated achievements sort last either way, as on the root list.
+ * When the filter bounds the date no row is undated, and the bare column lets PostgreSQL walk
+ * the (organizationId, occurredOn DESC, id) index.
+ */
+export function achievementKeysetOrder(order: AchievementOrder | null | undefined, dated: boolean): KeysetOrder {
+  const date = (fallback: string) => (t: Prisma.Sql) =>
+    dated ? Prisma.sql`${t}."occurredOn"` : Prisma.sql`coalesce(${t}."occurredOn", ${Prisma.raw(`'${fallback}'::date`)})`;
   switch (order ?? 'DATE_DESC') {
     case 'DATE_ASC':
-      return { keys: [(t) => Prisma.sql`coalesce(${t}."occurredOn", 'infinity'::date)`], direction: 'ASC' };
+      return { keys: [date('infinity')], direction: 'ASC' };
     case 'TITLE_ASC':
       return { keys: [(t) => Prisma.sql`${t}.title`], direction: 'ASC' };
     default:
-      return { keys: [(t) => Prisma.sql`coalesce(${t}."occurredOn", '-infinity'::date)`], direction: 'DESC' };
+      return { keys: [date('-infinity')], direction: 'DESC' };
   }
 }
 
@@ -45,7 +56,7 @@ export function createOrganizationAchievementsLoader(prisma: PrismaClient) {
         'Achievement',
         'a',
         [scopeSql(spec.scope, organizationId), ...achievementFilterSql(spec.filter, a)],
-        achievementKeysetOrder(spec.orderBy),
+        achievementKeysetOrder(spec.orderBy, achievementFilterIsDated(spec.filter)),
         spec.page,
       ),
     (ids, selection) => prisma.achievement.findMany({ ...selection, where: { id: { in: ids } } }),

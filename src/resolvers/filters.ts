@@ -30,6 +30,14 @@ function yearEnd(year: number) {
   return new Date(Date.UTC(year, 11, 31));
 }
 
+/**
+ * Prisma turns `contains` into LIKE without escaping, so a `%` or `_` typed by a caller would be a
+ * wildcard (`nameContains: "%"` matched every organization). Backslash is PostgreSQL's LIKE escape.
+ */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
 export interface OrganizationFilterInput {
   kind?: OrganizationKind[] | null;
   level?: OrganizationLevel[] | null;
@@ -48,8 +56,8 @@ export function organizationWhere(filter: OrganizationFilterInput | null | undef
     ...(filter.nameContains
       ? {
           OR: [
-            { name: { contains: filter.nameContains } },
-            { shortName: { contains: filter.nameContains } },
+            { name: { contains: likeLiteral(filter.nameContains) } },
+            { shortName: { contains: likeLiteral(filter.nameContains) } },
             { aliases: { has: filter.nameContains } },
           ],
         }
@@ -208,13 +216,24 @@ export function achievementFilterSql(filter: AchievementFilterInput | null | und
 
 export type AchievementOrder = 'DATE_DESC' | 'DATE_ASC' | 'TITLE_ASC';
 
-export function achievementOrderBy(order: AchievementOrder | null | undefined): Prisma.AchievementOrderByWithRelationInput[] {
+/** Whether the filter bounds the date, so that undated achievements cannot match. */
+export function achievementFilterIsDated(filter: AchievementFilterInput | null | undefined): boolean {
+  return !!filter && (filter.yearFrom != null || filter.yearTo != null || filter.from != null || filter.to != null);
+}
+
+export function achievementOrderBy(
+  order: AchievementOrder | null | undefined,
+  filter?: AchievementFilterInput | null,
+): Prisma.AchievementOrderByWithRelationInput[] {
+  // With the date bounded no row is undated, so the plain order serves: it is the order of the
+  // (…, occurredOn DESC, id) indexes, which a NULLS LAST order cannot use.
+  const nulls = achievementFilterIsDated(filter) ? {} : { nulls: 'last' as const };
   switch (order ?? 'DATE_DESC') {
     case 'DATE_ASC':
-      return [{ occurredOn: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }];
+      return [{ occurredOn: { sort: 'asc', ...nulls } }, { id: 'asc' }];
     case 'TITLE_ASC':
       return [{ title: 'asc' }, { id: 'asc' }];
     default:
-      return [{ occurredOn: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }];
+      return [{ occurredOn: { sort: 'desc', ...nulls } }, { id: 'desc' }];
   }
 }

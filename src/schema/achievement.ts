@@ -199,7 +199,7 @@ builder.queryField('achievements', (t) =>
       ctx.prisma.achievement.findMany({
         ...query,
         where: achievementWhere(args.filter),
-        orderBy: achievementOrderBy(args.orderBy),
+        orderBy: achievementOrderBy(args.orderBy, args.filter),
       }),
     ...connectionGuard('Achievement'),
   }),

@@ -31,6 +31,9 @@ const ArticleBlock = builder.objectRef<ArticleBlockShape>('ArticleBlock').implem
 export const Article = builder.prismaNode('Article', {
   description: 'One article, usually an episode of a series, with its text, provenance and the organizations it concerns.',
   id: { field: 'id' },
+  // Select mode: load only the columns a query asks for. Bodies are kilobytes each, and a list of
+  // titles must not drag them along.
+  select: { id: true },
   // Articles the viewer may not read do not exist for `node(id:)` either: null, like a missing ID.
   findUnique: (id, ctx) => ({ id, status: { in: visibleArticleStatuses(ctx.viewer) } }),
   nullable: true,
@@ -51,6 +54,7 @@ export const Article = builder.prismaNode('Article', {
     body: t.field({
       type: [ArticleBlock],
       description: 'The text as ordered blocks, without the source page’s chrome.',
+      select: { body: true },
       resolve: (article) => parseBody(article.body),
     }),
     bodyText: t.exposeString('bodyText', {
