@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { createRedisCache } from '@envelop/response-cache-redis';
 import { createInMemoryCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import { Redis } from 'ioredis';
+import { credentialDigest } from './credentials.js';
 import { encodeGlobalId } from './schema/global-id.js';
 
 /** The shared response cache: Redis when `REDIS_URL` is set (shared by every instance), else memory. */
@@ -31,8 +31,7 @@ export function createResponseCacheStore(redisUrl = process.env.REDIS_URL): Resp
  * resolve to; callers presenting none share the public entry.
  */
 export function responseCacheSession(request: Request): string | null {
-  const credential = [request.headers.get('authorization'), request.headers.get('x-api-key')].filter(Boolean).join('\n');
-  return credential ? createHash('sha256').update(credential).digest('base64url') : null;
+  return credentialDigest(request);
 }
 
 /**

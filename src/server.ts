@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import { databaseConfigFromEnv, openDatabase } from './db.js';
+import { limitsFromEnv, type EndpointSettings } from './limits.js';
 import { migrateDatabase } from './migrations.js';
+import { createRateLimitStore } from './rate-limit.js';
 import { createResponseCacheStore } from './response-cache.js';
 import { rebuildSearchVectors } from './search/index.js';
 import { loadCorpus } from './seed/corpus.js';
@@ -12,6 +14,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 const host = process.env.HOST ?? '127.0.0.1';
+
+let endpoint: EndpointSettings;
+try {
+  endpoint = limitsFromEnv(process.env);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+const { limits } = endpoint;
 
 const config = databaseConfigFromEnv();
 const db = await openDatabase(config);
@@ -27,17 +38,28 @@ if (config.kind === 'pglite') {
 // RESPONSE_CACHE=off disables the response cache; it is in Redis when REDIS_URL is set.
 const cacheStore = process.env.RESPONSE_CACHE === 'off' ? null : createResponseCacheStore();
 const ttlMs = Number(process.env.RESPONSE_CACHE_TTL_MS ?? 60_000);
+// Rate limits are counted in Redis when REDIS_URL is set (shared by every instance), else in memory.
+const rateLimitStore = limits.rateLimit ? createRateLimitStore() : undefined;
 const yoga = createYogaServer({
   prisma: db.prisma,
   responseCache: cacheStore ? { cache: cacheStore.cache, ttlMs } : undefined,
   jit: process.env.GRAPHQL_JIT === 'on',
+  graphiql: endpoint.graphiql,
+  limits,
+  rateLimitStore,
 });
 const server = createServer(yoga);
 
 server.listen(port, host, () => {
   const where = config.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL';
   const cache = cacheStore ? `${cacheStore.kind} response cache` : 'no response cache';
-  console.log(`GraphQL API and GraphiQL at http://${host}:${port}${yoga.graphqlEndpoint} (${where}, ${cache})`);
+  const rate = limits.rateLimit && rateLimitStore
+    ? `rate limit ${limits.rateLimit.max}/${limits.rateLimit.windowMs / 1000} s in ${rateLimitStore.kind}`
+    : 'no rate limit';
+  const what = endpoint.graphiql ? 'GraphQL API and GraphiQL' : 'GraphQL API';
+  console.log(
+    `${what} at http://${host}:${port}${yoga.graphqlEndpoint} (${where}, ${cache}, ${rate}, introspection ${limits.introspection})`,
+  );
 });
 
 let stopping = false;
@@ -49,6 +71,7 @@ async function shutdown(signal: string) {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await db.close();
   await cacheStore?.close();
+  await rateLimitStore?.close();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

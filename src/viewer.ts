@@ -6,9 +6,15 @@ export interface Viewer {
   kind: 'anonymous';
   /** Editors see drafts and archived articles; everyone else sees published ones only. */
   canSeeDrafts: boolean;
+  /**
+   * May read the schema through `__schema`/`__type` where introspection is restricted (production).
+   * Issue #4's editor and admin tokens set it; anonymous callers and partner keys never have it,
+   * and absent means no.
+   */
+  canIntrospect?: boolean;
 }
 
-export const ANONYMOUS: Viewer = { kind: 'anonymous', canSeeDrafts: false };
+export const ANONYMOUS: Viewer = { kind: 'anonymous', canSeeDrafts: false, canIntrospect: false };
 
 /** The article statuses a viewer may read. */
 export function visibleArticleStatuses(viewer: Viewer): ('DRAFT' | 'PUBLISHED' | 'ARCHIVED')[] {

@@ -5,9 +5,16 @@ import { useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cach
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError } from 'graphql-yoga';
 import { createContext } from './context.js';
+import { createBoundedSourceCache } from './document-cache.js';
 import { toExpectedError } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
+import { useRestrictedIntrospection } from './introspection.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { COST_HEADER, useQueryCost } from './query-cost.js';
+import { useQueryLimits } from './query-limits.js';
+import { RATE_LIMIT_HEADERS, useRateLimit, type RateLimitStore } from './rate-limit.js';
 import { useRejectNulCharacters } from './reject-nul.js';
+import { useBatchLimit, useCsrfPrevention } from './request-guards.js';
 import { responseCacheSession } from './response-cache.js';
 import { schema } from './schema/index.js';
 
@@ -26,6 +33,10 @@ export interface YogaOptions {
    * parts of the selection from Pothos' query planning (one more statement on nested lists).
    */
   jit?: boolean;
+  /** Query, body, batch and rate limits and the introspection policy (src/limits.ts); the defaults when omitted. */
+  limits?: Limits;
+  /** Where rate-limit counters live (src/rate-limit.ts); no rate limiting when omitted. */
+  rateLimitStore?: RateLimitStore;
 }
 
 /**
@@ -51,7 +62,15 @@ function maskUnexpected(error: unknown, message: string): Error {
 }
 
 /** Builds the GraphQL server; `src/server.ts` puts it on a port, tests call `yoga.fetch`. */
-export function createYogaServer({ prisma, graphiql = true, responseCache, jit = false }: YogaOptions) {
+export function createYogaServer({
+  prisma,
+  graphiql = true,
+  responseCache,
+  jit = false,
+  limits = DEFAULT_LIMITS,
+  rateLimitStore,
+}: YogaOptions) {
+  const restricted = limits.introspection === 'restricted';
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -60,7 +79,26 @@ export function createYogaServer({ prisma, graphiql = true, responseCache, jit =
     landingPage: false,
     // Unexpected errors are logged by maskUnexpected; expected ones are the client's business.
     logging: false,
+    // Yoga counts the bytes of a streamed (chunked) body too, and stops reading past the limit: 413.
+    maxRequestBodySize: limits.maxBodyBytes,
+    batching: { limit: limits.maxBatch },
+    // No file uploads here: multipart bodies are one more parser and CSRF vector for nothing.
+    multipart: false,
+    // Parsed documents (and parse errors) are cached within a memory budget; see document-cache.ts.
+    parserAndValidationCache: { documentCache: createBoundedSourceCache(), errorCache: createBoundedSourceCache() },
+    // Browsers may read the limit headers. Issue #4's per-key origins replace the default (any).
+    cors: { exposedHeaders: [COST_HEADER, ...RATE_LIMIT_HEADERS] },
     plugins: [
+      // Cheapest refusals first: the rate limit before the body is read, then CSRF and batch
+      // length before any operation is parsed.
+      ...(rateLimitStore && limits.rateLimit
+        ? [useRateLimit({ store: rateLimitStore, ...limits.rateLimit, trustProxy: limits.trustProxy })]
+        : []),
+      useCsrfPrevention(),
+      useBatchLimit(limits.maxBatch),
+      useQueryLimits(limits, { hideSuggestions: restricted }),
+      useQueryCost({ maxCost: limits.maxCost }),
+      ...(restricted ? [useRestrictedIntrospection()] : []),
       useRejectNulCharacters(),
       // Compiled execution. Yoga's parser cache hands back the same document for the same query
       // text, and the plugin keeps each document's compiled form beside it.

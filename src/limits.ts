@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * Every limit that keeps the public endpoint standing under abuse, in one place. The server reads
+ * them from the environment (`limitsFromEnv`); tests build them directly. The README's "Limits"
+ * table documents each variable and its default.
+ */
+export interface Limits {
+  /** Deepest field nesting in an operation (graphql-armor max-depth). */
+  maxDepth: number;
+  /** Aliases in an operation (graphql-armor max-aliases). */
+  maxAliases: number;
+  /** Lexical tokens in a document (graphql-armor max-tokens). */
+  maxTokens: number;
+  /** Directives in an operation (graphql-armor max-directives). */
+  maxDirectives: number;
+  /** Cost of an operation under graphql-armor's cost model (see src/query-cost.ts). */
+  maxCost: number;
+  /** Bytes in a request body. */
+  maxBodyBytes: number;
+  /** Operations in a batched request (a JSON array of requests). */
+  maxBatch: number;
+  /** Requests per window per API key, or per client address without one; null turns it off. */
+  rateLimit: { max: number; windowMs: number } | null;
+  /** How many reverse proxies in front of the server append to X-Forwarded-For (0: ignore it). */
+  trustProxy: number;
+  /** `restricted`: only viewers who may introspect (editors and admins) get `__schema`/`__type`. */
+  introspection: 'public' | 'restricted';
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxDepth: 12,
+  maxAliases: 30,
+  maxTokens: 5_000,
+  maxDirectives: 20,
+  maxCost: 20_000,
+  maxBodyBytes: 100 * 1024,
+  maxBatch: 10,
+  rateLimit: { max: 300, windowMs: 60_000 },
+  trustProxy: 0,
+  introspection: 'public',
+};
+
+type Env = Record<string, string | undefined>;
+
+/** A whole number variable in [min, max]; unset or empty means the default. */
+const wholeNumber = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = raw?.trim();
+      if (!value) return fallback;
+      const n = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!(n >= min && n <= max)) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, not "${raw}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** One of a few words; unset or empty means the default. */
+const oneOf = <const T extends string>(words: readonly T[], fallback: T) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = raw?.trim().toLowerCase();
+      if (!value) return fallback;
+      if (!(words as readonly string[]).includes(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be one of ${words.join(', ')}, not "${raw}"` });
+        return z.NEVER;
+      }
+      return value as T;
+    });
+
+const envSchema = (production: boolean) =>
+  z.object({
+    GRAPHQL_MAX_DEPTH: wholeNumber(DEFAULT_LIMITS.maxDepth, 1, 1_000),
+    GRAPHQL_MAX_ALIASES: wholeNumber(DEFAULT_LIMITS.maxAliases, 0, 100_000),
+    GRAPHQL_MAX_TOKENS: wholeNumber(DEFAULT_LIMITS.maxTokens, 100, 10_000_000),
+    GRAPHQL_MAX_DIRECTIVES: wholeNumber(DEFAULT_LIMITS.maxDirectives, 0, 100_000),
+    GRAPHQL_MAX_COST: wholeNumber(DEFAULT_LIMITS.maxCost, 1, 1_000_000_000),
+    GRAPHQL_MAX_BODY_BYTES: wholeNumber(DEFAULT_LIMITS.maxBodyBytes, 1_024, 100 * 1024 * 1024),
+    GRAPHQL_MAX_BATCH: wholeNumber(DEFAULT_LIMITS.maxBatch, 1, 1_000),
+    // "off" or 0 turns rate limiting off.
+    RATE_LIMIT: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim().toLowerCase() === 'off' ? '0' : raw))
+      .pipe(wholeNumber(DEFAULT_LIMITS.rateLimit!.max, 0, 10_000_000)),
+    RATE_LIMIT_WINDOW_SECONDS: wholeNumber(DEFAULT_LIMITS.rateLimit!.windowMs / 1000, 1, 86_400),
+    // `true`/`false` are accepted for the common single-proxy setup.
+    TRUST_PROXY: z
+      .string()
+      .optional()
+      .transform((raw) => ({ true: '1', on: '1', false: '0', off: '0' })[raw?.trim().toLowerCase() ?? ''] ?? raw)
+      .pipe(wholeNumber(DEFAULT_LIMITS.trustProxy, 0, 10)),
+    INTROSPECTION: oneOf(['public', 'restricted'], production ? 'restricted' : 'public'),
+    GRAPHIQL: oneOf(['on', 'off'], production ? 'off' : 'on'),
+  });
+
+/** The limits and endpoint settings the environment asks for. */
+export interface EndpointSettings {
+  limits: Limits;
+  /** Serve GraphiQL: on in development, off in production unless GRAPHIQL=on. */
+  graphiql: boolean;
+}
+
+/**
+ * Reads the limits from environment variables, with the defaults above; `NODE_ENV=production`
+ * restricts introspection and turns GraphiQL off unless told otherwise. Throws one error naming
+ * every bad variable.
+ */
+export function limitsFromEnv(env: Env = process.env): EndpointSettings {
+  const production = env.NODE_ENV === 'production';
+  const parsed = envSchema(production).safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new Error(`Invalid limits in the environment: ${problems.join('; ')}`);
+  }
+  const v = parsed.data;
+  return {
+    limits: {
+      maxDepth: v.GRAPHQL_MAX_DEPTH,
+      maxAliases: v.GRAPHQL_MAX_ALIASES,
+      maxTokens: v.GRAPHQL_MAX_TOKENS,
+      maxDirectives: v.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: v.GRAPHQL_MAX_COST,
+      maxBodyBytes: v.GRAPHQL_MAX_BODY_BYTES,
+      maxBatch: v.GRAPHQL_MAX_BATCH,
+      rateLimit: v.RATE_LIMIT > 0 ? { max: v.RATE_LIMIT, windowMs: v.RATE_LIMIT_WINDOW_SECONDS * 1000 } : null,
+      trustProxy: v.TRUST_PROXY,
+      introspection: v.INTROSPECTION,
+    },
+    graphiql: v.GRAPHIQL === 'on',
+  };
+}

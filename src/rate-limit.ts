@@ -1,0 +1,288 @@
+import { isIP } from 'node:net';
+import { Redis } from 'ioredis';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { credentialDigest } from './credentials.js';
+
+// Request-level rate limiting. @envelop/rate-limiter limits fields inside an execution; abuse has
+// to be stopped before the body is even read, so this counts HTTP requests in `onRequest`.
+//
+// The algorithm is GCRA (a token bucket kept as one timestamp per caller): `max` requests per
+// `windowMs`, refilled smoothly, so a caller may burst up to `max` and then gets one request every
+// `windowMs / max`. Memory and Redis run the same arithmetic; Redis does it atomically in Lua.
+
+/** What one attempt to take requests from a caller's allowance decided. */
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Requests per window. */
+  limit: number;
+  /** Requests the caller may still send right now. */
+  remaining: number;
+  /** Milliseconds until the caller's allowance is full again. */
+  resetMs: number;
+  /** Milliseconds until the refused request would be allowed (0 when allowed). */
+  retryAfterMs: number;
+}
+
+/** Where the counters live: this process's memory, or Redis shared by every instance. */
+export interface RateLimitStore {
+  kind: 'memory' | 'redis';
+  /** Takes `weight` requests from `key`'s allowance of `max` per `windowMs`; a refusal takes nothing. */
+  consume(key: string, max: number, windowMs: number, weight?: number): Promise<RateLimitDecision>;
+  close(): Promise<void>;
+}
+
+// Whole requests despite floating point: at today's epoch in milliseconds a double is exact to
+// about 0.0002 ms, so `tat - now` is off by that much and a count by that over the interval.
+const EPSILON = 1e-3;
+
+/** GCRA: `tat` (theoretical arrival time) is when the caller's allowance is full again; a request
+ * is allowed while its weight keeps `tat` within one window of now. */
+function gcra(stored: number | undefined, now: number, max: number, windowMs: number, weight: number) {
+  const interval = windowMs / max;
+  const tat = Math.max(stored ?? now, now);
+  const nextTat = tat + interval * weight;
+  const allowAt = nextTat - windowMs;
+  // The same float error must not refuse the last request of a burst sent in one millisecond.
+  if (now < allowAt - 0.01) {
+    const decision: RateLimitDecision = {
+      allowed: false,
+      limit: max,
+      remaining: Math.max(0, Math.floor((windowMs - (tat - now)) / interval + EPSILON)),
+      resetMs: Math.ceil(tat - now),
+      retryAfterMs: Math.ceil(allowAt - now),
+    };
+    return { decision, tat: undefined };
+  }
+  const decision: RateLimitDecision = {
+    allowed: true,
+    limit: max,
+    remaining: Math.max(0, Math.floor((windowMs - (nextTat - now)) / interval + EPSILON)),
+    resetMs: Math.ceil(nextTat - now),
+    retryAfterMs: 0,
+  };
+  return { decision, tat: nextTat };
+}
+
+/** Counters in this process. Bounded: beyond `maxKeys` callers the least recently seen are forgotten. */
+export function createMemoryRateLimitStore({ maxKeys = 100_000 } = {}): RateLimitStore {
+  const tats = new Map<string, number>();
+  return {
+    kind: 'memory',
+    async consume(key, max, windowMs, weight = 1) {
+      const now = Date.now();
+      const { decision, tat } = gcra(tats.get(key), now, max, windowMs, weight);
+      if (tat !== undefined) {
+        // Re-inserting keeps the Map in order of last use, oldest first.
+        tats.delete(key);
+        tats.set(key, tat);
+        if (tats.size > maxKeys) {
+          for (const [oldKey, oldTat] of tats) {
+            if (tats.size <= maxKeys * 0.9) break;
+            // A full bucket (tat in the past) loses nothing by being forgotten; others are forgiven.
+            if (oldTat <= now || tats.size > maxKeys) tats.delete(oldKey);
+          }
+        }
+      }
+      return decision;
+    },
+    async close() {
+      tats.clear();
+    },
+  };
+}
+
+// The same arithmetic as gcra() above, atomic in Redis, on Redis' clock so that every instance
+// agrees. Returns { allowed, remaining, resetMs, retryAfterMs }.
+const GCRA_LUA = `
+local window = tonumber(ARGV[1])
+local max = tonumber(ARGV[2])
+local weight = tonumber(ARGV[3])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local interval = window / max
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+local nextTat = tat + interval * weight
+local allowAt = nextTat - window
+if now < allowAt - 0.01 then
+  local remaining = math.max(0, math.floor((window - (tat - now)) / interval + 1e-3))
+  return { 0, remaining, math.ceil(tat - now), math.ceil(allowAt - now) }
+end
+redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.max(1, math.ceil(nextTat - now)))
+return { 1, math.max(0, math.floor((window - (nextTat - now)) / interval + 1e-3)), math.ceil(nextTat - now), 0 }
+`;
+
+type GcraRedis = Redis & {
+  gcra(key: string, windowMs: number, max: number, weight: number): Promise<[number, number, number, number]>;
+};
+
+/** Counters in Redis, shared by every instance of the server. Keys expire when the bucket is full. */
+export function createRedisRateLimitStore(redisUrl: string, { prefix = 'ratelimit:' } = {}): RateLimitStore {
+  // A request must not hang on a slow or absent Redis: one retry, half a second at most.
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 500 }) as GcraRedis;
+  redis.on('error', (error) => warnOnce('Redis (rate limiter)', error));
+  redis.defineCommand('gcra', { numberOfKeys: 1, lua: GCRA_LUA });
+  return {
+    kind: 'redis',
+    async consume(key, max, windowMs, weight = 1) {
+      const [allowed, remaining, resetMs, retryAfterMs] = await redis.gcra(`${prefix}${key}`, windowMs, max, weight);
+      return { allowed: allowed === 1, limit: max, remaining, resetMs, retryAfterMs };
+    },
+    async close() {
+      await redis.quit();
+    },
+  };
+}
+
+/** Redis when `REDIS_URL` is set (one budget across every instance), else this process's memory. */
+export function createRateLimitStore(redisUrl = process.env.REDIS_URL): RateLimitStore {
+  return redisUrl ? createRedisRateLimitStore(redisUrl) : createMemoryRateLimitStore();
+}
+
+let lastWarning = 0;
+function warnOnce(what: string, error: unknown) {
+  // A store outage would otherwise log once per request.
+  if (Date.now() - lastWarning < 60_000) return;
+  lastWarning = Date.now();
+  console.error(`${what} failed; requests are let through without rate limiting:`, error);
+}
+
+/** The server context `createServer(yoga)` hands over: node's request, and through it the socket. */
+interface NodeServerContext {
+  req?: { socket?: { remoteAddress?: string } };
+}
+
+/** "1.2.3.4:5678" and "[::1]:5678" → the address alone; anything that is not an address → null. */
+function bareAddress(value: string | undefined): string | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  const candidate = /^\[([^\]]+)\](?::\d+)?$/.exec(trimmed)?.[1] ?? /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(trimmed)?.[1] ?? trimmed;
+  return isIP(candidate) ? candidate : null;
+}
+
+/**
+ * The caller's address: the socket's peer, or with `trustProxy` proxies in front, the entry that
+ * the outermost trusted proxy appended to X-Forwarded-For. Entries left of it are whatever the
+ * client claimed and are never believed.
+ */
+export function clientAddress(request: Request, serverContext: unknown, trustProxy: number): string | null {
+  if (trustProxy > 0) {
+    const hops = (request.headers.get('x-forwarded-for') ?? '').split(',').filter((hop) => hop.trim());
+    const forwarded = bareAddress(hops[Math.max(0, hops.length - trustProxy)]);
+    if (forwarded) return forwarded;
+  }
+  return bareAddress((serverContext as NodeServerContext | undefined)?.req?.socket?.remoteAddress);
+}
+
+/** IPv4 as is; IPv6 by its /64, since one subscriber usually holds a whole /64. */
+export function addressBucket(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (isIP(address) !== 6) return address;
+  const groups = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const [head = '', tail] = address.split('%')[0]!.split('::');
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const full = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${full
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+/**
+ * Who a request is counted against: its credential (by digest) when it presents one, else its
+ * address. Until issue #4's keys are verified, any string in x-api-key counts as a key of its own.
+ */
+export function rateLimitKey(request: Request, serverContext: unknown, trustProxy: number): string {
+  const digest = credentialDigest(request);
+  if (digest) return `key:${digest}`;
+  const address = clientAddress(request, serverContext, trustProxy);
+  return `ip:${address ? addressBucket(address) : 'unknown'}`;
+}
+
+/** The draft IETF RateLimit headers (draft-ietf-httpapi-ratelimit-headers), and Retry-After on 429. */
+function rateLimitHeaders(decision: RateLimitDecision, windowMs: number): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(decision.limit),
+    'RateLimit-Remaining': String(decision.remaining),
+    'RateLimit-Reset': String(Math.ceil(decision.resetMs / 1000)),
+    'RateLimit-Policy': `${decision.limit};w=${Math.ceil(windowMs / 1000)}`,
+    ...(decision.allowed ? {} : { 'Retry-After': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) }),
+  };
+}
+
+/** The response headers rate limiting adds, for CORS' Access-Control-Expose-Headers. */
+export const RATE_LIMIT_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After'];
+
+function rateLimitedMessage(decision: RateLimitDecision, windowMs: number) {
+  const retry = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  return `Too many requests: the limit is ${decision.limit} per ${Math.ceil(windowMs / 1000)} s. Retry in ${retry} s.`;
+}
+
+export interface RateLimitOptions {
+  store: RateLimitStore;
+  max: number;
+  windowMs: number;
+  trustProxy: number;
+}
+
+/**
+ * Counts every request to the server against its caller before anything else is read, and
+ * answers an exhausted caller with 429, `Retry-After` and the RateLimit headers (code
+ * `RATE_LIMITED`). A batch of n operations counts as n requests. When the store fails, requests
+ * are let through: an outage of Redis must not take the API down with it.
+ */
+export function useRateLimit({ store, max, windowMs, trustProxy }: RateLimitOptions): Plugin {
+  const decisions = new WeakMap<Request, { key: string; decision: RateLimitDecision }>();
+
+  async function consume(key: string, weight: number): Promise<RateLimitDecision | null> {
+    try {
+      return await store.consume(key, max, windowMs, weight);
+    } catch (error) {
+      warnOnce(`The ${store.kind} rate limit store`, error);
+      return null;
+    }
+  }
+
+  return {
+    async onRequest({ request, serverContext, endResponse, fetchAPI }) {
+      const key = rateLimitKey(request, serverContext, trustProxy);
+      const decision = await consume(key, 1);
+      if (!decision) return;
+      decisions.set(request, { key, decision });
+      if (!decision.allowed) {
+        const body = { errors: [{ message: rateLimitedMessage(decision, windowMs), extensions: { code: 'RATE_LIMITED' } }] };
+        endResponse(
+          new fetchAPI.Response(JSON.stringify(body), {
+            status: 429,
+            headers: { 'content-type': 'application/json; charset=utf-8', ...rateLimitHeaders(decision, windowMs) },
+          }),
+        );
+      }
+    },
+    onRequestParse({ request }) {
+      const counted = decisions.get(request);
+      if (!counted) return;
+      return {
+        // The first operation of a batch was counted with the request; the rest count now.
+        async onRequestParseDone({ requestParserResult }) {
+          if (!Array.isArray(requestParserResult) || requestParserResult.length < 2) return;
+          const decision = await consume(counted.key, requestParserResult.length - 1);
+          if (!decision) return;
+          decisions.set(request, { key: counted.key, decision });
+          if (!decision.allowed) {
+            throw createGraphQLError(rateLimitedMessage(decision, windowMs), {
+              extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: rateLimitHeaders(decision, windowMs) } },
+            });
+          }
+        },
+      };
+    },
+    onResponse({ request, response }) {
+      const counted = decisions.get(request);
+      if (!counted) return;
+      for (const [name, value] of Object.entries(rateLimitHeaders(counted.decision, windowMs))) response.headers.set(name, value);
+    },
+  };
+}
