@@ -25,6 +25,8 @@ const Metric = builder.objectRef<MetricShape>('Metric').implement({
 });
 
 export const Achievement = builder.prismaNode('Achievement', {
+  // Select mode: read only the columns a query asks for (a timeline of titles reads four).
+  select: { id: true },
   description:
     'Something an organization achieved or reported: an award, an honour, a ranking, a selection, a figure or a milestone, with the article passages that evidence it.',
   id: { field: 'id' },
@@ -44,7 +46,7 @@ export const Achievement = builder.prismaNode('Achievement', {
     issuerName: t.string({
       nullable: true,
       description: 'Who awarded or ranked it, as text: the issuer organization’s name, or the name as written.',
-      select: { issuer: { select: { name: true } } },
+      select: { issuerName: true, issuer: { select: { name: true } } },
       resolve: (achievement) => achievement.issuer?.name ?? achievement.issuerName,
     }),
     awardedOn: t.expose('awardedOn', { type: 'Date', nullable: true, description: 'The day it was conferred.' }),
@@ -58,6 +60,7 @@ export const Achievement = builder.prismaNode('Achievement', {
     year: t.int({
       nullable: true,
       description: 'The year of `date`.',
+      select: { occurredOn: true },
       resolve: (achievement) => achievement.occurredOn?.getUTCFullYear() ?? null,
     }),
     rank: t.exposeInt('rank', { nullable: true, description: 'Position in a ranking: 全市第二 is 2.' }),
@@ -65,6 +68,7 @@ export const Achievement = builder.prismaNode('Achievement', {
       type: Metric,
       nullable: true,
       description: 'The figure, for METRIC achievements and others that report one.',
+      select: { metricValue: true, metricUnit: true, metricBaseline: true },
       resolve: (a) =>
         a.metricValue == null ? null : { value: a.metricValue, unit: a.metricUnit, baseline: a.metricBaseline },
     }),

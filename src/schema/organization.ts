@@ -5,6 +5,8 @@ import { connectionGuard } from './connections.js';
 import { OrganizationKindEnum, OrganizationLevelEnum } from './enums.js';
 
 export const Organization = builder.prismaNode('Organization', {
+  // Select mode: read only the columns a query asks for.
+  select: { id: true },
   description:
     'A public body: a procuratorate, a court, a party committee or branch, a government office or a media outlet. Organizations form a tree (最高人民检察院 → 贵州省人民检察院 → …).',
   id: { field: 'id' },
