@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBoundedSourceCache } from '../src/document-cache.js';
 import { DEFAULT_LIMITS, limitsFromEnv, type Limits } from '../src/limits.js';
@@ -14,6 +13,7 @@ import { createTestApi, type TestApi } from './support/api.js';
 import { testBackends } from './support/database.js';
 import { createAchievement, createArticle, createOrganization, createSeries } from './support/factory.js';
 import { databaseFingerprint, type DatabaseFingerprint } from './support/fingerprint.js';
+import { REDIS_URL, testStores } from './support/redis.js';
 
 // The public endpoint under abuse. Every case gets a clear refusal with a stable code (or a plain
 // empty answer), never a 500 or internals, and leaves every table exactly as it was.
@@ -394,18 +394,7 @@ describe.each(testBackends())('abuse of the endpoint on %s', (backend) => {
 });
 
 // Rate limiting, in memory and in Redis. Redis is tested when it answers, and must answer in CI.
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-async function redisAnswers(): Promise<boolean> {
-  const { hostname, port } = new URL(REDIS_URL);
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(1000);
-    socket.once('connect', () => resolve(true)).once('error', () => resolve(false)).once('timeout', () => resolve(false));
-    socket.connect(Number(port || 6379), hostname, () => socket.end());
-  });
-}
-const stores: ('memory' | 'redis')[] = ['memory'];
-if (process.env.CI === 'true' || (await redisAnswers())) stores.push('redis');
+const stores = await testStores();
 
 describe.each(stores)('rate limiting in %s', (kind) => {
   // Three requests per 2 s: one more every 667 ms once the burst is spent.

@@ -12,6 +12,7 @@ import {
   type CorpusFixture,
 } from '../src/seed/corpus.js';
 import { createTestDatabase, testBackends } from './support/database.js';
+import { rowCounts } from './support/fingerprint.js';
 
 const fixtureText = readFileSync(DEFAULT_CORPUS_FIXTURE, 'utf8');
 const pageText = readFileSync(new URL('../data/corpus/liupanshui-procurators-50.txt', import.meta.url), 'utf8');
@@ -38,17 +39,6 @@ async function withDatabase<T>(backend: Parameters<typeof createTestDatabase>[0]
   }
 }
 
-async function rowCounts(prisma: PrismaClient) {
-  return {
-    organizations: await prisma.organization.count(),
-    sources: await prisma.source.count(),
-    series: await prisma.series.count(),
-    articles: await prisma.article.count(),
-    articleOrganizations: await prisma.articleOrganization.count(),
-    achievements: await prisma.achievement.count(),
-    citations: await prisma.citation.count(),
-  };
-}
 
 /** Every row of every table the corpus writes, timestamps included, in a stable order. */
 async function snapshot(prisma: PrismaClient) {

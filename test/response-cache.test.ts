@@ -1,24 +1,11 @@
-import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseCacheStore, invalidateEntities, type ResponseCacheStore } from '../src/response-cache.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { createOrganization } from './support/factory.js';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisAnswers(): Promise<boolean> {
-  const { hostname, port } = new URL(REDIS_URL);
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(1000);
-    socket.once('connect', () => resolve(true)).once('error', () => resolve(false)).once('timeout', () => resolve(false));
-    socket.connect(Number(port || 6379), hostname, () => socket.end());
-  });
-}
+import { REDIS_URL, testStores } from './support/redis.js';
 
 // Redis is tested when it answers, and must answer in CI.
-const stores: ('memory' | 'redis')[] = ['memory'];
-if (process.env.CI === 'true' || (await redisAnswers())) stores.push('redis');
+const stores = await testStores();
 
 const QUERY = 'query ($slug: String!) { organization(slug: $slug) { name } }';
 

@@ -24,3 +24,16 @@ export async function databaseFingerprint(prisma: PrismaClient): Promise<Databas
   const rows = await prisma.$queryRawUnsafe<{ name: string; rows: number; md5: string }[]>(sql);
   return Object.fromEntries(rows.map(({ name, rows: count, md5 }) => [name, { rows: Number(count), md5 }]));
 }
+
+/** Row counts of the tables the content model writes. */
+export async function rowCounts(prisma: PrismaClient) {
+  return {
+    organizations: await prisma.organization.count(),
+    sources: await prisma.source.count(),
+    series: await prisma.series.count(),
+    articles: await prisma.article.count(),
+    articleOrganizations: await prisma.articleOrganization.count(),
+    achievements: await prisma.achievement.count(),
+    citations: await prisma.citation.count(),
+  };
+}
