@@ -12,6 +12,17 @@ export interface ArticleBlock {
   text: string;
 }
 
+const BLOCK_KINDS = new Set<string>(['HEADING', 'PARAGRAPH', 'LIST_ITEM']);
+
+/** Reads `Article.body` (JSON) defensively: anything that is not a block is skipped. */
+export function parseBody(body: unknown): ArticleBlock[] {
+  if (!Array.isArray(body)) return [];
+  return body.filter(
+    (b): b is ArticleBlock =>
+      typeof b === 'object' && b !== null && BLOCK_KINDS.has((b as ArticleBlock).kind) && typeof (b as ArticleBlock).text === 'string',
+  );
+}
+
 /** The separator between blocks in `Article.bodyText`. Citation offsets depend on it. */
 export const BLOCK_SEPARATOR = '\n\n';
 

@@ -2,7 +2,7 @@ import { NotFoundError } from '../errors.js';
 import type { Context } from '../context.js';
 import { articleOrderBy, articleWhere, type ArticleFilterInput } from '../resolvers/filters.js';
 import { splitConnectionQuery } from '../resolvers/keyset.js';
-import { parseBody, type ArticleBlock as ArticleBlockShape } from '../resolvers/articles.js';
+import { parseBody, type ArticleBlock as ArticleBlockShape } from '../resolvers/content.js';
 import { visibleArticleStatuses } from '../viewer.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
