@@ -1,25 +1,22 @@
 import { initContextCache } from '@pothos/core';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { createLoaders } from './loaders/index.js';
-import { ANONYMOUS, type Viewer } from './viewer.js';
+import { requestViewer } from './resolvers/credentials.js';
 
 /**
- * Builds the per-request context: the viewer (resolved once), fresh DataLoaders, and Pothos'
- * context cache.
+ * Builds the per-request context: the viewer (resolved once per HTTP request from its API key or
+ * token), fresh DataLoaders, and Pothos' context cache. A request presenting a malformed, unknown,
+ * revoked or expired credential is refused here with 401 `UNAUTHENTICATED`; it is never served
+ * as anonymous.
  */
 export async function createContext({ request, prisma }: { request: Request; prisma: PrismaClient }) {
-  const viewer = resolveViewer(request);
+  const viewer = await requestViewer(prisma, request);
   return {
     ...initContextCache(),
     prisma,
     viewer,
     loaders: createLoaders(prisma, viewer),
   };
-}
-
-/** Partner keys and editor tokens arrive with issue #4; until then every caller is anonymous. */
-function resolveViewer(_request: Request): Viewer {
-  return ANONYMOUS;
 }
 
 export type Context = Awaited<ReturnType<typeof createContext>>;

@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import { Prisma } from './generated/prisma/client.js';
 
 /** Stable codes that clients may branch on (`extensions.code`). */
-export type ErrorCode = 'NOT_FOUND' | 'BAD_USER_INPUT';
+export type ErrorCode = 'NOT_FOUND' | 'BAD_USER_INPUT' | 'UNAUTHENTICATED';
 
 /** An expected failure: its message and `extensions.code` reach the client unmasked. */
 export class ExpectedError extends GraphQLError {
@@ -25,6 +25,16 @@ export class NotFoundError extends ExpectedError {
 export class BadUserInputError extends ExpectedError {
   constructor(message: string, extra: Record<string, unknown> = {}) {
     super('BAD_USER_INPUT', message, extra);
+  }
+}
+
+/**
+ * The request presents a credential that is unknown, malformed, revoked or expired: HTTP 401.
+ * Never answered as if anonymous, so a broken key fails loudly instead of quietly seeing less.
+ */
+export class UnauthenticatedError extends ExpectedError {
+  constructor(message: string) {
+    super('UNAUTHENTICATED', message, { http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } });
   }
 }
 

@@ -192,7 +192,9 @@ export function addressBucket(address: string): string {
 
 /**
  * Who a request is counted against: its credential (by digest) when it presents one, else its
- * address. Until issue #4's keys are verified, any string in x-api-key counts as a key of its own.
+ * address. Counting happens before the credential is verified (createContext does that), so a
+ * forged or revoked key is counted under its own digest: it gets its 401 without ever spending
+ * the genuine key's allowance.
  */
 export function rateLimitKey(request: Request, serverContext: unknown, trustProxy: number): string {
   const digest = credentialDigest(request);

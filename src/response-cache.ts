@@ -2,6 +2,8 @@ import { createRedisCache } from '@envelop/response-cache-redis';
 import { createInMemoryCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import { Redis } from 'ioredis';
 import { credentialDigest } from './credentials.js';
+import type { PrismaClient } from './generated/prisma/client.js';
+import { requestViewer } from './resolvers/credentials.js';
 import { encodeGlobalId } from './schema/global-id.js';
 
 /** The shared response cache: Redis when `REDIS_URL` is set (shared by every instance), else memory. */
@@ -27,11 +29,16 @@ export function createResponseCacheStore(redisUrl = process.env.REDIS_URL): Resp
 
 /**
  * The cache's session: which callers may share a cached response. Callers presenting different
- * credentials (Authorization or x-api-key) never share an entry, whatever those credentials
- * resolve to; callers presenting none share the public entry.
+ * credentials (Authorization or x-api-key) never share an entry; callers presenting none share
+ * the public entry. The credential is verified first (once per request, shared with
+ * createContext): the cache answers before the context is built, and a revoked or forged key must
+ * get its 401 there too, never a cached answer.
  */
-export function responseCacheSession(request: Request): string | null {
-  return credentialDigest(request);
+export function responseCacheSession(prisma: PrismaClient) {
+  return async (request: Request): Promise<string | null> => {
+    await requestViewer(prisma, request);
+    return credentialDigest(request);
+  };
 }
 
 /**

@@ -1,20 +1,57 @@
+/** Who a caller is: nobody in particular, a partner site (API key), or staff (token). */
+export type ViewerKind = 'anonymous' | 'partner' | 'editor' | 'admin';
+
 /**
- * Who is asking. Every request has exactly one viewer, resolved once in `createContext`.
- * Partner keys and editor tokens (issue #4) extend this; today every caller is anonymous.
+ * Who is asking. Every request has exactly one viewer, resolved once in `createContext` from the
+ * credential it presents (src/resolvers/credentials.ts); a request without one is anonymous.
  */
 export interface Viewer {
-  kind: 'anonymous';
-  /** Editors see drafts and archived articles; everyone else sees published ones only. */
+  kind: ViewerKind;
+  /** The credential's row id; null for anonymous callers. */
+  credentialId: string | null;
+  /** The credential's name (who holds it); null for anonymous callers. */
+  name: string | null;
+  /** Editors and admins see drafts and archived articles; everyone else sees published ones only. */
   canSeeDrafts: boolean;
   /**
-   * May read the schema through `__schema`/`__type` where introspection is restricted (production).
-   * Issue #4's editor and admin tokens set it; anonymous callers and partner keys never have it,
-   * and absent means no.
+   * May read the schema through `__schema`/`__type` where introspection is restricted
+   * (production): editors and admins. Absent means no.
    */
   canIntrospect?: boolean;
+  /**
+   * Partner keys limited to an organization subtree: the id of its root organization; null means
+   * unrestricted. Stored and resolved, but not yet enforced (issue #4, "Partner scopes": the
+   * scope-auth rules and query filters that hide content outside the subtree read this).
+   */
+  organizationScopeId: string | null;
 }
 
-export const ANONYMOUS: Viewer = { kind: 'anonymous', canSeeDrafts: false, canIntrospect: false };
+export const ANONYMOUS: Viewer = {
+  kind: 'anonymous',
+  credentialId: null,
+  name: null,
+  canSeeDrafts: false,
+  canIntrospect: false,
+  organizationScopeId: null,
+};
+
+/** The viewer a verified, current credential stands for. */
+export function credentialViewer(credential: {
+  id: string;
+  kind: 'PARTNER' | 'EDITOR' | 'ADMIN';
+  name: string;
+  organizationId: string | null;
+}): Viewer {
+  const staff = credential.kind !== 'PARTNER';
+  return {
+    kind: credential.kind === 'PARTNER' ? 'partner' : credential.kind === 'EDITOR' ? 'editor' : 'admin',
+    credentialId: credential.id,
+    name: credential.name,
+    canSeeDrafts: staff,
+    canIntrospect: staff,
+    organizationScopeId: credential.kind === 'PARTNER' ? credential.organizationId : null,
+  };
+}
 
 /** The article statuses a viewer may read. */
 export function visibleArticleStatuses(viewer: Viewer): ('DRAFT' | 'PUBLISHED' | 'ARCHIVED')[] {

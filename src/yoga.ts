@@ -108,7 +108,7 @@ export function createYogaServer({
             useResponseCache({
               cache: responseCache.cache,
               ttl: responseCache.ttlMs,
-              session: responseCacheSession,
+              session: responseCacheSession(prisma),
               // Cached responses say so in extensions.responseCache (hit, didCache, ttl).
               includeExtensionMetadata: true,
             }),

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createBoundedSourceCache } from '../src/document-cache.js';
 import { DEFAULT_LIMITS, limitsFromEnv, type Limits } from '../src/limits.js';
 import { COST_HEADER } from '../src/query-cost.js';
+import { createCredential } from '../src/resolvers/credentials.js';
 import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from '../src/rate-limit.js';
 import { CSRF_HEADER } from '../src/request-guards.js';
 import { createYogaServer, type YogaServer } from '../src/yoga.js';
@@ -402,6 +403,7 @@ describe.each(stores)('rate limiting in %s', (kind) => {
   let api: TestApi;
   let store: RateLimitStore;
   let before: DatabaseFingerprint;
+  const partnerKeys: string[] = [];
   const limited = (limits: Partial<Limits> = {}) =>
     createYogaServer({ prisma: api.db.prisma, limits: { ...DEFAULT_LIMITS, rateLimit: RATE, ...limits }, rateLimitStore: store });
   // A fresh address each time: the buckets of one test never meet another's.
@@ -414,6 +416,13 @@ describe.each(stores)('rate limiting in %s', (kind) => {
     store = kind === 'redis' ? createRedisRateLimitStore(REDIS_URL, { prefix: `test:ratelimit:${randomUUID()}:` }) : createMemoryRateLimitStore();
     api = await createTestApi('pglite');
     await createOrganization(api.db.prisma);
+    for (let i = 0; i < 2; i += 1) {
+      const { id, secret } = await createCredential(api.db.prisma, { kind: 'PARTNER', name: `rate-limited partner ${i}` });
+      // Recently used already: the once-a-minute lastUsedAt write would otherwise change the
+      // fingerprint that every test here compares.
+      await api.db.prisma.credential.update({ where: { id }, data: { lastUsedAt: new Date(Date.now() + 3_600_000) } });
+      partnerKeys.push(secret);
+    }
   });
   afterAll(async () => {
     await api?.close();
@@ -458,12 +467,12 @@ describe.each(stores)('rate limiting in %s', (kind) => {
   it('counts each API key on its own, apart from the address it comes from', async () => {
     const yoga = limited();
     const from = address();
-    const key = { 'x-api-key': `key-${randomUUID()}` };
+    const key = { 'x-api-key': partnerKeys[0]! };
     for (let i = 0; i < 3; i += 1) expect((await post(yoga, QUERY, { from, headers: key })).status).toBe(200);
     expect((await post(yoga, QUERY, { from, headers: key })).status).toBe(429);
     // The same address without the key, another key, and the same secret as a bearer token.
     expect((await post(yoga, QUERY, { from })).status).toBe(200);
-    expect((await post(yoga, QUERY, { from, headers: { 'x-api-key': `key-${randomUUID()}` } })).status).toBe(200);
+    expect((await post(yoga, QUERY, { from, headers: { 'x-api-key': partnerKeys[1]! } })).status).toBe(200);
     expect((await post(yoga, QUERY, { from, headers: { authorization: `Bearer ${key['x-api-key']}` } })).status).toBe(200);
     // The key is limited wherever it comes from.
     expect((await post(yoga, QUERY, { from: address(), headers: key })).status).toBe(429);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResponseCacheStore, invalidateEntities, type ResponseCacheStore } from '../src/response-cache.js';
+import { createCredential } from '../src/resolvers/credentials.js';
 import { createTestApi, type TestApi } from './support/api.js';
-import { createOrganization } from './support/factory.js';
+import { createOrganization, unique } from './support/factory.js';
 import { REDIS_URL, testStores } from './support/redis.js';
 
 // Redis is tested when it answers, and must answer in CI.
@@ -37,11 +38,13 @@ describe.each(stores)('the response cache in %s', (kind) => {
 
   it('never serves one caller’s cached answer to a caller with other credentials, or none', async () => {
     const org = await createOrganization(api.db.prisma);
-    const asA = { authorization: 'Bearer key-a' };
+    const keyA = (await createCredential(api.db.prisma, { kind: 'PARTNER', name: unique('partner') })).secret;
+    const keyB = (await createCredential(api.db.prisma, { kind: 'PARTNER', name: unique('partner') })).secret;
+    const asA = { authorization: `Bearer ${keyA}` };
     expect(hit(await api.execute(QUERY, { slug: org.slug }, asA))).toBe(false);
     expect(hit(await api.execute(QUERY, { slug: org.slug }, asA))).toBe(true);
-    expect(hit(await api.execute(QUERY, { slug: org.slug }, { authorization: 'Bearer key-b' }))).toBe(false);
-    expect(hit(await api.execute(QUERY, { slug: org.slug }, { 'x-api-key': 'key-a' }))).toBe(false);
+    expect(hit(await api.execute(QUERY, { slug: org.slug }, { authorization: `Bearer ${keyB}` }))).toBe(false);
+    expect(hit(await api.execute(QUERY, { slug: org.slug }, { 'x-api-key': keyA }))).toBe(false);
     expect(hit(await api.execute(QUERY, { slug: org.slug }))).toBe(false);
   });
 

@@ -6,6 +6,7 @@ import { type SearchModel, SEARCH_MODELS } from '../src/search/documents.js';
 import { rebuildSearchVectors, refreshSearchVectors } from '../src/search/index.js';
 import { parseSearchQuery } from '../src/search/tokens.js';
 import { loadCorpus } from '../src/seed/corpus.js';
+import { ANONYMOUS } from '../src/viewer.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { testBackends } from './support/database.js';
 import { unique } from './support/factory.js';
@@ -204,7 +205,7 @@ describe.each(testBackends())('search on %s', (backend) => {
     // An editor (issue #4) would see them: the ranking itself honours the viewer.
     const editor = await searchHits(
       prisma,
-      { query: parseSearchQuery(`${m} 草稿`), types: SEARCH_MODELS, viewer: { kind: 'anonymous', canSeeDrafts: true } },
+      { query: parseSearchQuery(`${m} 草稿`), types: SEARCH_MODELS, viewer: { ...ANONYMOUS, canSeeDrafts: true } },
       { limit: 10, inverted: false },
     );
     expect(editor.map((hit) => hit.id)).toEqual([draft.id]);

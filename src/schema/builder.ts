@@ -28,7 +28,7 @@ const pageSize = (arg: 'first' | 'last') => ({
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { public: boolean; editor: boolean };
+  AuthScopes: { public: boolean; partner: boolean; editor: boolean; admin: boolean };
   Scalars: {
     ID: { Input: string; Output: string };
     Date: { Input: Date; Output: Date };
@@ -41,7 +41,13 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ZodPlugin, 'connections'],
   defaultFieldNullability: false,
   scopeAuth: {
-    authScopes: (ctx) => ({ public: true, editor: ctx.viewer.canSeeDrafts }),
+    // From the viewer resolved once in createContext. `editor` means editors and up.
+    authScopes: ({ viewer }) => ({
+      public: true,
+      partner: viewer.kind === 'partner',
+      editor: viewer.kind === 'editor' || viewer.kind === 'admin',
+      admin: viewer.kind === 'admin',
+    }),
   },
   prisma: {
     client: (ctx) => ctx.prisma,

@@ -6,5 +6,6 @@ import './article.js';
 import './achievement.js';
 import './source.js';
 import './search.js';
+import './viewer.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

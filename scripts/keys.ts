@@ -1,0 +1,170 @@
+// Partner API keys and editor/admin tokens, in DATABASE_URL, else in the embedded PGlite:
+//   npm run keys -- create --kind partner|editor|admin --name NAME [--expires 2027-01-01]
+//                          [--organization SLUG] [--origin https://partner.example ...]
+//   npm run keys -- list
+//   npm run keys -- revoke KEYID
+// `create` prints the secret once; it cannot be shown again. Bad arguments exit with 2.
+import { parseArgs } from 'node:util';
+import { isKeyId } from '../src/credentials.js';
+import { databaseConfigFromEnv, openDatabase, type Database } from '../src/db.js';
+import type { CredentialKind } from '../src/generated/prisma/enums.js';
+import { migrateDatabase } from '../src/migrations.js';
+import {
+  createCredential,
+  CredentialInputError,
+  listCredentials,
+  revokeCredential,
+  type CreateCredentialInput,
+} from '../src/resolvers/credentials.js';
+
+const USAGE = `Usage:
+  npm run keys -- create --kind partner|editor|admin --name NAME [--expires YYYY-MM-DD]
+                         [--organization SLUG] [--origin https://… (repeatable)]
+  npm run keys -- list
+  npm run keys -- revoke KEYID
+
+--organization and --origin are for partner keys: the organization subtree the key may read,
+and the browser origins it may be used from.`;
+
+class UsageError extends Error {}
+
+const KINDS: Record<string, CredentialKind> = { partner: 'PARTNER', editor: 'EDITOR', admin: 'ADMIN' };
+
+/** An origin as browsers send it: scheme, host and port, nothing else. */
+function parseOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--origin "${value}" is not a URL`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value.replace(/\/$/, '')) {
+    throw new UsageError(`--origin "${value}" must be an origin such as https://partner.example (no path)`);
+  }
+  return url.origin;
+}
+
+function parseExpiry(value: string): Date {
+  const date = /^\d{4}-\d{2}-\d{2}(T.+)?$/.test(value) ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--expires "${value}" is not a date such as 2027-01-01`);
+  if (date.getTime() <= Date.now()) throw new UsageError(`--expires "${value}" is not in the future`);
+  return date;
+}
+
+function parseCreate(args: string[]): CreateCredentialInput {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        kind: { type: 'string' },
+        name: { type: 'string' },
+        expires: { type: 'string' },
+        organization: { type: 'string' },
+        origin: { type: 'string', multiple: true },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const kind = values.kind ? KINDS[values.kind.toLowerCase()] : undefined;
+  if (!kind) throw new UsageError(values.kind ? `--kind must be partner, editor or admin, not "${values.kind}"` : '--kind is required');
+  if (!values.name?.trim()) throw new UsageError('--name is required');
+  if (kind !== 'PARTNER' && (values.organization || values.origin)) {
+    throw new UsageError('--organization and --origin are for partner keys only');
+  }
+  return {
+    kind,
+    name: values.name,
+    expiresAt: values.expires ? parseExpiry(values.expires) : null,
+    organizationSlug: values.organization ?? null,
+    allowedOrigins: (values.origin ?? []).map(parseOrigin),
+  };
+}
+
+async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
+  const config = databaseConfigFromEnv();
+  const db = await openDatabase(config);
+  try {
+    // The embedded database is brought up to date, as the server does on start.
+    if (config.kind === 'pglite') await migrateDatabase(db);
+    return await run(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const day = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace('T', ' ') : '-');
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'create': {
+        const input = parseCreate(args);
+        const created = await withDatabase((db) => createCredential(db.prisma, input));
+        const what = input.kind === 'PARTNER' ? 'API key' : 'token';
+        console.log(`Created ${input.kind.toLowerCase()} ${what} ${created.keyId} for "${input.name.trim()}".`);
+        console.log('The secret is shown this once; store it now:');
+        console.log('');
+        console.log(`  ${created.secret}`);
+        console.log('');
+        console.log('Send it as `Authorization: Bearer <secret>` or `x-api-key: <secret>`.');
+        return 0;
+      }
+      case 'list': {
+        if (args.length) throw new UsageError('list takes no arguments');
+        const credentials = await withDatabase((db) => listCredentials(db.prisma));
+        if (!credentials.length) {
+          console.log('No keys or tokens.');
+          return 0;
+        }
+        const now = Date.now();
+        console.table(
+          credentials.map((c) => ({
+            keyId: c.keyId,
+            kind: c.kind.toLowerCase(),
+            name: c.name,
+            status: c.revokedAt ? 'revoked' : c.expiresAt && c.expiresAt.getTime() <= now ? 'expired' : 'active',
+            organization: c.organizationSlug ?? '-',
+            origins: c.allowedOrigins.join(' ') || '-',
+            created: day(c.createdAt),
+            expires: day(c.expiresAt),
+            lastUsed: day(c.lastUsedAt),
+          })),
+        );
+        return 0;
+      }
+      case 'revoke': {
+        if (args.length !== 1 || !isKeyId(args[0]!)) throw new UsageError('revoke takes one key id (16 hex digits, as `list` shows)');
+        const keyId = args[0]!;
+        const revoked = await withDatabase((db) => revokeCredential(db.prisma, keyId));
+        console.log(revoked ? `Revoked ${keyId}: it is refused from now on.` : `${keyId} was already revoked.`);
+        return 0;
+      }
+      default:
+        throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof CredentialInputError) {
+      console.error(`Error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+// Explicit exit: the WASM schema engine and database drivers may leave timers behind.
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
