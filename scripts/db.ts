@@ -5,6 +5,7 @@
 // With DATABASE_URL set, shadow databases are created (and dropped) on that PostgreSQL server;
 // without it they are throwaway in-memory PGlite instances.
 import path from 'node:path';
+import { runCli, UsageError } from './cli.js';
 import { databaseConfigFromEnv, type DatabaseConfig } from '../src/db.js';
 import {
   DEFAULT_MIGRATIONS_DIR,
@@ -22,7 +23,6 @@ const USAGE = `Usage:
   npm run db:deploy                apply pending migrations (DATABASE_URL, else the PGlite in PGLITE_DIR)
   npm run db:check                 check schema.prisma, prisma/migrations and the database agree`;
 
-class UsageError extends Error {}
 
 const relative = (file: string) => path.relative(process.cwd(), file) || '.';
 
@@ -137,27 +137,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const run = command ? commands[command] : undefined;
-  try {
-    if (!run) throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
-    return await run(args);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof MigrationError) {
-      console.error(`Error: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  }
+  if (!run) throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
+  return run(args);
 }
 
-// Explicit exit: the WASM schema engine and database drivers may leave timers behind.
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runCli(main, USAGE, [MigrationError]);

@@ -5,6 +5,7 @@
 //   npm run keys -- revoke KEYID
 // `create` prints the secret once; it cannot be shown again. Bad arguments exit with 2.
 import { parseArgs } from 'node:util';
+import { runCli, UsageError } from './cli.js';
 import { isKeyId } from '../src/credentials.js';
 import { databaseConfigFromEnv, openDatabase, type Database } from '../src/db.js';
 import type { CredentialKind } from '../src/generated/prisma/enums.js';
@@ -26,7 +27,6 @@ const USAGE = `Usage:
 --organization and --origin are for partner keys: the organization subtree the key may read,
 and the browser origins it may be used from.`;
 
-class UsageError extends Error {}
 
 const KINDS: Record<string, CredentialKind> = { partner: 'PARTNER', editor: 'EDITOR', admin: 'ADMIN' };
 
@@ -100,71 +100,52 @@ const day = (date: Date | null) => (date ? date.toISOString().slice(0, 16).repla
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  try {
-    switch (command) {
-      case 'create': {
-        const input = parseCreate(args);
-        const created = await withDatabase((db) => createCredential(db.prisma, input));
-        const what = input.kind === 'PARTNER' ? 'API key' : 'token';
-        console.log(`Created ${input.kind.toLowerCase()} ${what} ${created.keyId} for "${input.name.trim()}".`);
-        console.log('The secret is shown this once; store it now:');
-        console.log('');
-        console.log(`  ${created.secret}`);
-        console.log('');
-        console.log('Send it as `Authorization: Bearer <secret>` or `x-api-key: <secret>`.');
+  switch (command) {
+    case 'create': {
+      const input = parseCreate(args);
+      const created = await withDatabase((db) => createCredential(db.prisma, input));
+      const what = input.kind === 'PARTNER' ? 'API key' : 'token';
+      console.log(`Created ${input.kind.toLowerCase()} ${what} ${created.keyId} for "${input.name.trim()}".`);
+      console.log('The secret is shown this once; store it now:');
+      console.log('');
+      console.log(`  ${created.secret}`);
+      console.log('');
+      console.log('Send it as `Authorization: Bearer <secret>` or `x-api-key: <secret>`.');
+      return 0;
+    }
+    case 'list': {
+      if (args.length) throw new UsageError('list takes no arguments');
+      const credentials = await withDatabase((db) => listCredentials(db.prisma));
+      if (!credentials.length) {
+        console.log('No keys or tokens.');
         return 0;
       }
-      case 'list': {
-        if (args.length) throw new UsageError('list takes no arguments');
-        const credentials = await withDatabase((db) => listCredentials(db.prisma));
-        if (!credentials.length) {
-          console.log('No keys or tokens.');
-          return 0;
-        }
-        const now = Date.now();
-        console.table(
-          credentials.map((c) => ({
-            keyId: c.keyId,
-            kind: c.kind.toLowerCase(),
-            name: c.name,
-            status: c.revokedAt ? 'revoked' : c.expiresAt && c.expiresAt.getTime() <= now ? 'expired' : 'active',
-            organization: c.organizationSlug ?? '-',
-            origins: c.allowedOrigins.join(' ') || '-',
-            created: day(c.createdAt),
-            expires: day(c.expiresAt),
-            lastUsed: day(c.lastUsedAt),
-          })),
-        );
-        return 0;
-      }
-      case 'revoke': {
-        if (args.length !== 1 || !isKeyId(args[0]!)) throw new UsageError('revoke takes one key id (16 hex digits, as `list` shows)');
-        const keyId = args[0]!;
-        const revoked = await withDatabase((db) => revokeCredential(db.prisma, keyId));
-        console.log(revoked ? `Revoked ${keyId}: it is refused from now on.` : `${keyId} was already revoked.`);
-        return 0;
-      }
-      default:
-        throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
+      const now = Date.now();
+      console.table(
+        credentials.map((c) => ({
+          keyId: c.keyId,
+          kind: c.kind.toLowerCase(),
+          name: c.name,
+          status: c.revokedAt ? 'revoked' : c.expiresAt && c.expiresAt.getTime() <= now ? 'expired' : 'active',
+          organization: c.organizationSlug ?? '-',
+          origins: c.allowedOrigins.join(' ') || '-',
+          created: day(c.createdAt),
+          expires: day(c.expiresAt),
+          lastUsed: day(c.lastUsedAt),
+        })),
+      );
+      return 0;
     }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
+    case 'revoke': {
+      if (args.length !== 1 || !isKeyId(args[0]!)) throw new UsageError('revoke takes one key id (16 hex digits, as `list` shows)');
+      const keyId = args[0]!;
+      const revoked = await withDatabase((db) => revokeCredential(db.prisma, keyId));
+      console.log(revoked ? `Revoked ${keyId}: it is refused from now on.` : `${keyId} was already revoked.`);
+      return 0;
     }
-    if (error instanceof CredentialInputError) {
-      console.error(`Error: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    default:
+      throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
   }
 }
 
-// Explicit exit: the WASM schema engine and database drivers may leave timers behind.
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runCli(main, USAGE, [CredentialInputError]);
