@@ -21,6 +21,7 @@ import {
 const USAGE = `Usage:
   npm run keys -- create --kind partner|editor|admin --name NAME [--expires YYYY-MM-DD]
                          [--organization SLUG] [--origin https://… (repeatable)]
+                         [--trusted-documents-only]
   npm run keys -- list
   npm run keys -- revoke KEYID
 
@@ -64,6 +65,7 @@ function parseCreate(args: string[]): CreateCredentialInput {
         expires: { type: 'string' },
         organization: { type: 'string' },
         origin: { type: 'string', multiple: true },
+        'trusted-documents-only': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -72,8 +74,8 @@ function parseCreate(args: string[]): CreateCredentialInput {
   const kind = values.kind ? KINDS[values.kind.toLowerCase()] : undefined;
   if (!kind) throw new UsageError(values.kind ? `--kind must be partner, editor or admin, not "${values.kind}"` : '--kind is required');
   if (!values.name?.trim()) throw new UsageError('--name is required');
-  if (kind !== 'PARTNER' && (values.organization || values.origin)) {
-    throw new UsageError('--organization and --origin are for partner keys only');
+  if (kind !== 'PARTNER' && (values.organization || values.origin || values['trusted-documents-only'])) {
+    throw new UsageError('--organization, --origin and --trusted-documents-only are for partner keys only');
   }
   return {
     kind,
@@ -81,6 +83,7 @@ function parseCreate(args: string[]): CreateCredentialInput {
     expiresAt: values.expires ? parseExpiry(values.expires) : null,
     organizationSlug: values.organization ?? null,
     allowedOrigins: (values.origin ?? []).map(parseOrigin),
+    trustedDocumentsOnly: values['trusted-documents-only'] ?? false,
   };
 }
 
@@ -129,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
           status: c.revokedAt ? 'revoked' : c.expiresAt && c.expiresAt.getTime() <= now ? 'expired' : 'active',
           organization: c.organizationSlug ?? '-',
           origins: c.allowedOrigins.join(' ') || '-',
+          trustedOnly: c.trustedDocumentsOnly ? 'yes' : '-',
           created: day(c.createdAt),
           expires: day(c.expiresAt),
           lastUsed: day(c.lastUsedAt),

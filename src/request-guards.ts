@@ -1,6 +1,7 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { persistedQueryHashOfGet } from './partner-access.js';
 
 /** The header a client may send to show that its request is not a plain browser form or link. */
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
@@ -10,11 +11,18 @@ export const CSRF_HEADER = 'x-graphql-yoga-csrf';
  * requests without asking the server first (a GET, or a POST of a form or text/plain), so those
  * must carry a header no plain page can add. JSON POSTs, such as GraphiQL's, are preflighted by the
  * browser and pass as they are. Refused requests get 403 with code `CSRF_PREVENTED`.
+ *
+ * A GET naming a trusted document by hash, with no query text, passes without the header, so a
+ * CDN or a partner page can fetch it as a plain URL: a GET never runs a mutation (yoga refuses
+ * one with 405, and trusted documents are queries only), the document is one of ours, and a
+ * forging page cannot read the answer (CORS). Such a request changes nothing, so it cannot be
+ * forged to any effect.
  */
 export function useCsrfPrevention(): Plugin {
   const csrf = useCSRFPrevention({ requestHeaders: [CSRF_HEADER] });
   return {
     onRequestParse(payload) {
+      if (persistedQueryHashOfGet(payload.request)) return;
       try {
         return csrf.onRequestParse!(payload);
       } catch (error) {

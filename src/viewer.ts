@@ -24,6 +24,14 @@ export interface Viewer {
    * scope-auth rules and query filters that hide content outside the subtree read this).
    */
   organizationScopeId: string | null;
+  /**
+   * Partner keys: the browser origins the key may be used from (CORS). A request with an
+   * `Origin` header not on the list is refused with 403 `FORBIDDEN_ORIGIN`; one without an
+   * `Origin` (server to server) is not. Empty for everyone else.
+   */
+  allowedOrigins: readonly string[];
+  /** Partner keys that may only run trusted documents (persisted operations by hash). */
+  trustedDocumentsOnly: boolean;
 }
 
 export const ANONYMOUS: Viewer = {
@@ -33,6 +41,8 @@ export const ANONYMOUS: Viewer = {
   canSeeDrafts: false,
   canIntrospect: false,
   organizationScopeId: null,
+  allowedOrigins: [],
+  trustedDocumentsOnly: false,
 };
 
 /** The viewer a verified, current credential stands for. */
@@ -41,6 +51,8 @@ export function credentialViewer(credential: {
   kind: 'PARTNER' | 'EDITOR' | 'ADMIN';
   name: string;
   organizationId: string | null;
+  allowedOrigins: string[];
+  trustedDocumentsOnly: boolean;
 }): Viewer {
   const staff = credential.kind !== 'PARTNER';
   return {
@@ -50,6 +62,8 @@ export function credentialViewer(credential: {
     canSeeDrafts: staff,
     canIntrospect: staff,
     organizationScopeId: credential.kind === 'PARTNER' ? credential.organizationId : null,
+    allowedOrigins: credential.kind === 'PARTNER' ? credential.allowedOrigins : [],
+    trustedDocumentsOnly: credential.kind === 'PARTNER' && credential.trustedDocumentsOnly,
   };
 }
 

@@ -9,6 +9,7 @@ import { createBoundedSourceCache } from './document-cache.js';
 import { toExpectedError } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { useRestrictedIntrospection } from './introspection.js';
+import { partnerCors, usePartnerAccess } from './partner-access.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { COST_HEADER, useQueryCost } from './query-cost.js';
 import { useQueryLimits } from './query-limits.js';
@@ -17,6 +18,7 @@ import { useRejectNulCharacters } from './reject-nul.js';
 import { useBatchLimit, useCsrfPrevention } from './request-guards.js';
 import { responseCacheSession } from './response-cache.js';
 import { schema } from './schema/index.js';
+import { loadTrustedDocuments } from './trusted-documents.js';
 
 /** The example operations GraphiQL opens with (also run by the test suite against the corpus). */
 export const GRAPHIQL_EXAMPLES = readFileSync(new URL('./graphiql/examples.graphql', import.meta.url), 'utf8');
@@ -37,6 +39,8 @@ export interface YogaOptions {
   limits?: Limits;
   /** Where rate-limit counters live (src/rate-limit.ts); no rate limiting when omitted. */
   rateLimitStore?: RateLimitStore;
+  /** Trusted documents by sha256 hash; trusted-documents.json when omitted. */
+  trustedDocuments?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -69,6 +73,7 @@ export function createYogaServer({
   jit = false,
   limits = DEFAULT_LIMITS,
   rateLimitStore,
+  trustedDocuments = loadTrustedDocuments(),
 }: YogaOptions) {
   const restricted = limits.introspection === 'restricted';
   return createYoga({
@@ -86,8 +91,9 @@ export function createYogaServer({
     multipart: false,
     // Parsed documents (and parse errors) are cached within a memory budget; see document-cache.ts.
     parserAndValidationCache: { documentCache: createBoundedSourceCache(), errorCache: createBoundedSourceCache() },
-    // Browsers may read the limit headers. Issue #4's per-key origins replace the default (any).
-    cors: { exposedHeaders: [COST_HEADER, ...RATE_LIMIT_HEADERS] },
+    // A partner key's allowedOrigins decide its CORS headers; everyone else gets the default (any
+    // origin). Browsers may read the limit headers. See src/partner-access.ts.
+    cors: partnerCors([COST_HEADER, ...RATE_LIMIT_HEADERS]),
     plugins: [
       // Cheapest refusals first: the rate limit before the body is read, then CSRF and batch
       // length before any operation is parsed.
@@ -96,6 +102,8 @@ export function createYogaServer({
         : []),
       useCsrfPrevention(),
       useBatchLimit(limits.maxBatch),
+      // Per-key origins (403 FORBIDDEN_ORIGIN) and trusted documents (persisted operations).
+      ...usePartnerAccess({ prisma, trustedDocuments }),
       useQueryLimits(limits, { hideSuggestions: restricted }),
       useQueryCost({ maxCost: limits.maxCost }),
       ...(restricted ? [useRestrictedIntrospection()] : []),

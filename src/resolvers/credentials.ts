@@ -13,6 +13,8 @@ export interface CreateCredentialInput {
   /** The slug of the organization whose subtree a partner key is limited to. */
   organizationSlug?: string | null;
   allowedOrigins?: string[];
+  /** Partner keys: may only run trusted documents (persisted operations by hash). */
+  trustedDocumentsOnly?: boolean;
 }
 
 /** A credential as `keys list` shows it: everything but the secret's hash and salt. */
@@ -23,6 +25,7 @@ export interface CredentialSummary {
   keyId: string;
   organizationSlug: string | null;
   allowedOrigins: string[];
+  trustedDocumentsOnly: boolean;
   createdAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
@@ -44,8 +47,8 @@ export class CredentialInputError extends Error {
 export async function createCredential(prisma: PrismaClient, input: CreateCredentialInput) {
   const name = input.name.trim();
   if (!name) throw new CredentialInputError('The name must not be empty');
-  if (input.kind !== 'PARTNER' && (input.organizationSlug || input.allowedOrigins?.length)) {
-    throw new CredentialInputError('Only partner keys have an organization or allowed origins');
+  if (input.kind !== 'PARTNER' && (input.organizationSlug || input.allowedOrigins?.length || input.trustedDocumentsOnly)) {
+    throw new CredentialInputError('Only partner keys have an organization, allowed origins or a trusted-documents restriction');
   }
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
     throw new CredentialInputError('The expiry date must be in the future');
@@ -66,6 +69,7 @@ export async function createCredential(prisma: PrismaClient, input: CreateCreden
       salt: generated.salt,
       organizationId,
       allowedOrigins: input.allowedOrigins ?? [],
+      trustedDocumentsOnly: input.trustedDocumentsOnly ?? false,
       expiresAt: input.expiresAt ?? null,
     },
     select: { id: true, keyId: true },
@@ -84,6 +88,7 @@ export async function listCredentials(prisma: PrismaClient): Promise<CredentialS
       keyId: true,
       organization: { select: { slug: true } },
       allowedOrigins: true,
+      trustedDocumentsOnly: true,
       createdAt: true,
       expiresAt: true,
       revokedAt: true,
@@ -129,7 +134,7 @@ async function authenticate(prisma: PrismaClient, presented: string): Promise<Vi
   if (!parts) throw new UnauthenticatedError('The API key or token is malformed');
   const row = await prisma.credential.findUnique({
     where: { keyId: parts.keyId },
-    select: { id: true, kind: true, name: true, secretHash: true, salt: true, organizationId: true, expiresAt: true, revokedAt: true, lastUsedAt: true },
+    select: { id: true, kind: true, name: true, secretHash: true, salt: true, organizationId: true, allowedOrigins: true, trustedDocumentsOnly: true, expiresAt: true, revokedAt: true, lastUsedAt: true },
   });
   // Unknown key id and wrong secret read the same: the key id alone proves nothing.
   if (!row || !(await secretMatches(parts.secret, row))) throw new UnauthenticatedError('The API key or token is not valid');
@@ -167,4 +172,14 @@ export function requestViewer(prisma: PrismaClient, request: Request): Promise<V
     viewers.set(request, viewer);
   }
   return viewer;
+}
+
+/**
+ * The viewer of a request if something has already looked it up (the origin check, the response
+ * cache's session or createContext), else null: never starts a lookup. Null also for a refused
+ * credential.
+ */
+export async function peekRequestViewer(request: Request): Promise<Viewer | null> {
+  const viewer = viewers.get(request);
+  return viewer ? viewer.catch(() => null) : null;
 }
