@@ -91,7 +91,12 @@ export const builder = new SchemaBuilder<{
     decodeGlobalID: decodeGlobalId,
   },
   zod: {
-    validationError: (error) => new BadUserInputError(error.issues.map((i) => i.message).join('; ')),
+    // One message per failing field, and the same list by path in `extensions.fields` so that a
+    // form can put each message next to its input.
+    validationError: (error) =>
+      new BadUserInputError(error.issues.map((i) => i.message).join('; '), {
+        fields: error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+      }),
   },
 });
 
