@@ -1,4 +1,5 @@
 import { initContextCache } from '@pothos/core';
+import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { createLoaders } from './loaders/index.js';
 import { requestViewer } from './resolvers/credentials.js';
@@ -7,14 +8,24 @@ import { requestViewer } from './resolvers/credentials.js';
  * Builds the per-request context: the viewer (resolved once per HTTP request from its API key or
  * token), fresh DataLoaders, and Pothos' context cache. A request presenting a malformed, unknown,
  * revoked or expired credential is refused here with 401 `UNAUTHENTICATED`; it is never served
- * as anonymous.
+ * as anonymous. `responseCache` is the server's response cache, which write paths invalidate
+ * (`invalidateEntities` in src/response-cache.ts); null when the server runs without one.
  */
-export async function createContext({ request, prisma }: { request: Request; prisma: PrismaClient }) {
+export async function createContext({
+  request,
+  prisma,
+  responseCache = null,
+}: {
+  request: Request;
+  prisma: PrismaClient;
+  responseCache?: Cache | null;
+}) {
   const viewer = await requestViewer(prisma, request);
   return {
     ...initContextCache(),
     prisma,
     viewer,
+    responseCache,
     loaders: createLoaders(prisma, viewer),
   };
 }

@@ -79,7 +79,7 @@ export function createYogaServer({
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
-    context: ({ request }) => createContext({ request, prisma }),
+    context: ({ request }) => createContext({ request, prisma, responseCache: responseCache?.cache ?? null }),
     maskedErrors: { maskError: maskUnexpected },
     landingPage: false,
     // Unexpected errors are logged by maskUnexpected; expected ones are the client's business.
