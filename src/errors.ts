@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import { Prisma } from './generated/prisma/client.js';
 
 /** Stable codes that clients may branch on (`extensions.code`). */
-export type ErrorCode = 'NOT_FOUND' | 'BAD_USER_INPUT' | 'UNAUTHENTICATED';
+export type ErrorCode = 'NOT_FOUND' | 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT';
 
 /** An expected failure: its message and `extensions.code` reach the client unmasked. */
 export class ExpectedError extends GraphQLError {
@@ -35,6 +35,16 @@ export class BadUserInputError extends ExpectedError {
 export class UnauthenticatedError extends ExpectedError {
   constructor(message: string) {
     super('UNAUTHENTICATED', message, { http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } });
+  }
+}
+
+/**
+ * The viewer is known but may not do this (e.g. a partner key calling an editorial mutation): 403.
+ * Anonymous callers get UnauthenticatedError instead: presenting a token might help them.
+ */
+export class ForbiddenError extends ExpectedError {
+  constructor(message: string) {
+    super('FORBIDDEN', message, { http: { status: 403 } });
   }
 }
 

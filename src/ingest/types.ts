@@ -77,3 +77,37 @@ export interface ParsedDocument {
   failures: ItemFailure[];
   pagesToFetch: PageToFetch[];
 }
+
+/** What storing one article did (store.ts `storeArticle`). */
+export interface StoreOutcome {
+  /**
+   * CREATED: a new Article. UPDATED: this source's copy changed (a new revision when it is the
+   * canonical copy). UNCHANGED: this source's copy was already stored as it is. DUPLICATE: the same
+   * story (normalized hash) was already stored from another source or address; a provenance record
+   * was added to that Article.
+   */
+  status: 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'DUPLICATE';
+  articleId: string;
+  /** Organization-like names in the article that match no known name or alias, for review. */
+  unknownOrganizations: string[];
+  /** Rows whose cached responses are now stale (for `invalidateEntities`). */
+  changedEntities: { typename: string; id: string }[];
+}
+
+/** Progress of a run, for a progress bar. */
+export interface ImportProgress {
+  /** Items finished so far, and the number known so far (it grows as directories and feeds expand). */
+  done: number;
+  total: number;
+  locator: string;
+  status: 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'DUPLICATE' | 'FAILED';
+}
+
+/** The result of a run (import.ts `runImport`), as recorded in ImportRun and its ImportItems. */
+export interface ImportRunSummary {
+  runId: string;
+  status: 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
+  durationMs: number;
+  counts: { created: number; updated: number; unchanged: number; duplicate: number; failed: number };
+  items: { locator: string; status: ImportProgress['status']; reason: string | null; articleId: string | null; unknownOrganizations: string[] }[];
+}

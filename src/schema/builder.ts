@@ -9,7 +9,7 @@ import { DateResolver, DateTimeResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from '../context.js';
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { decodeGlobalId, encodeGlobalId } from './global-id.js';
 import './connections.js';
 
@@ -48,6 +48,12 @@ export const builder = new SchemaBuilder<{
       editor: viewer.kind === 'editor' || viewer.kind === 'admin',
       admin: viewer.kind === 'admin',
     }),
+    // A field refused by its scopes: anonymous callers are asked to authenticate (401), everyone
+    // else is refused (403). Fields that must look absent instead declare an unauthorizedResolver.
+    unauthorizedError: (_parent, context) =>
+      context.viewer.kind === 'anonymous'
+        ? new UnauthenticatedError('This operation needs a credential: present a token whose role allows it')
+        : new ForbiddenError('Your credential does not allow this operation'),
   },
   prisma: {
     client: (ctx) => ctx.prisma,
