@@ -22,6 +22,12 @@ export interface Limits {
   maxBatch: number;
   /** Requests per window per API key, or per client address without one; null turns it off. */
   rateLimit: { max: number; windowMs: number } | null;
+  /**
+   * Failed authentications (401) per window per client address; once spent, requests presenting
+   * any credential from that address are refused with 429 before the credential is looked up.
+   * Without it, a stream of random keys would get a fresh rate-limit bucket per key. null: off.
+   */
+  authFailureLimit: { max: number; windowMs: number } | null;
   /** How many reverse proxies in front of the server append to X-Forwarded-For (0: ignore it). */
   trustProxy: number;
   /** `restricted`: only viewers who may introspect (editors and admins) get `__schema`/`__type`. */
@@ -37,6 +43,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxBodyBytes: 100 * 1024,
   maxBatch: 10,
   rateLimit: { max: 300, windowMs: 60_000 },
+  authFailureLimit: { max: 20, windowMs: 60_000 },
   trustProxy: 0,
   introspection: 'public',
 };
@@ -90,6 +97,12 @@ const envSchema = (production: boolean) =>
       .transform((raw) => (raw?.trim().toLowerCase() === 'off' ? '0' : raw))
       .pipe(wholeNumber(DEFAULT_LIMITS.rateLimit!.max, 0, 10_000_000)),
     RATE_LIMIT_WINDOW_SECONDS: wholeNumber(DEFAULT_LIMITS.rateLimit!.windowMs / 1000, 1, 86_400),
+    // "off" or 0 turns the failed-authentication limit off; it shares RATE_LIMIT_WINDOW_SECONDS.
+    AUTH_FAILURE_LIMIT: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim().toLowerCase() === 'off' ? '0' : raw))
+      .pipe(wholeNumber(DEFAULT_LIMITS.authFailureLimit!.max, 0, 10_000_000)),
     // `true`/`false` are accepted for the common single-proxy setup.
     TRUST_PROXY: z
       .string()
@@ -130,6 +143,8 @@ export function limitsFromEnv(env: Env = process.env): EndpointSettings {
       maxBodyBytes: v.GRAPHQL_MAX_BODY_BYTES,
       maxBatch: v.GRAPHQL_MAX_BATCH,
       rateLimit: v.RATE_LIMIT > 0 ? { max: v.RATE_LIMIT, windowMs: v.RATE_LIMIT_WINDOW_SECONDS * 1000 } : null,
+      authFailureLimit:
+        v.AUTH_FAILURE_LIMIT > 0 ? { max: v.AUTH_FAILURE_LIMIT, windowMs: v.RATE_LIMIT_WINDOW_SECONDS * 1000 } : null,
       trustProxy: v.TRUST_PROXY,
       introspection: v.INTROSPECTION,
     },

@@ -227,6 +227,8 @@ export interface RateLimitOptions {
   max: number;
   windowMs: number;
   trustProxy: number;
+  /** Failed authentications allowed per address and window (see Limits.authFailureLimit); null: off. */
+  authFailures?: { max: number; windowMs: number } | null;
 }
 
 /**
@@ -235,12 +237,18 @@ export interface RateLimitOptions {
  * `RATE_LIMITED`). A batch of n operations counts as n requests. When the store fails, requests
  * are let through: an outage of Redis must not take the API down with it.
  */
-export function useRateLimit({ store, max, windowMs, trustProxy }: RateLimitOptions): Plugin {
+export function useRateLimit({ store, max, windowMs, trustProxy, authFailures = null }: RateLimitOptions): Plugin {
   const decisions = new WeakMap<Request, { key: string; decision: RateLimitDecision }>();
+  // Requests that presented a credential, by the failed-authentication bucket of their address.
+  const presented = new WeakMap<Request, string>();
 
-  async function consume(key: string, weight: number): Promise<RateLimitDecision | null> {
+  async function consume(
+    key: string,
+    weight: number,
+    limit: { max: number; windowMs: number } = { max, windowMs },
+  ): Promise<RateLimitDecision | null> {
     try {
-      return await store.consume(key, max, windowMs, weight);
+      return await store.consume(key, limit.max, limit.windowMs, weight);
     } catch (error) {
       warnOnce(`The ${store.kind} rate limit store`, error);
       return null;
@@ -249,19 +257,40 @@ export function useRateLimit({ store, max, windowMs, trustProxy }: RateLimitOpti
 
   return {
     async onRequest({ request, serverContext, endResponse, fetchAPI }) {
+      const refuse = (decision: RateLimitDecision, message: string, window: number) =>
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'RATE_LIMITED' } }] }), {
+            status: 429,
+            headers: { 'content-type': 'application/json; charset=utf-8', ...rateLimitHeaders(decision, window) },
+          }),
+        );
+      if (authFailures && credentialDigest(request)) {
+        // An address whose failures are spent may not present credentials at all for a while:
+        // refused before the lookup, so guessing keys costs the database nothing. Weight 0 reads
+        // the bucket without taking from it; failures are taken in onResponse.
+        const address = clientAddress(request, serverContext, trustProxy);
+        const failureKey = `authfail:${address ? addressBucket(address) : 'unknown'}`;
+        presented.set(request, failureKey);
+        const standing = await consume(failureKey, 0, authFailures);
+        if (standing && standing.remaining < 1) {
+          // Room for one more failure comes back one emission interval after the bucket was full.
+          const interval = authFailures.windowMs / authFailures.max;
+          const retryAfterMs = Math.max(1, Math.ceil(standing.resetMs - authFailures.windowMs + interval));
+          const retry = Math.max(1, Math.ceil(retryAfterMs / 1000));
+          refuse(
+            { ...standing, allowed: false, retryAfterMs },
+            `Too many failed authentications from your address: the limit is ${authFailures.max} per ` +
+              `${Math.ceil(authFailures.windowMs / 1000)} s. Retry in ${retry} s.`,
+            authFailures.windowMs,
+          );
+          return;
+        }
+      }
       const key = rateLimitKey(request, serverContext, trustProxy);
       const decision = await consume(key, 1);
       if (!decision) return;
       decisions.set(request, { key, decision });
-      if (!decision.allowed) {
-        const body = { errors: [{ message: rateLimitedMessage(decision, windowMs), extensions: { code: 'RATE_LIMITED' } }] };
-        endResponse(
-          new fetchAPI.Response(JSON.stringify(body), {
-            status: 429,
-            headers: { 'content-type': 'application/json; charset=utf-8', ...rateLimitHeaders(decision, windowMs) },
-          }),
-        );
-      }
+      if (!decision.allowed) refuse(decision, rateLimitedMessage(decision, windowMs), windowMs);
     },
     onRequestParse({ request }) {
       const counted = decisions.get(request);
@@ -281,7 +310,9 @@ export function useRateLimit({ store, max, windowMs, trustProxy }: RateLimitOpti
         },
       };
     },
-    onResponse({ request, response }) {
+    async onResponse({ request, response }) {
+      const failureKey = presented.get(request);
+      if (authFailures && failureKey && response.status === 401) await consume(failureKey, 1, authFailures);
       const counted = decisions.get(request);
       if (!counted) return;
       for (const [name, value] of Object.entries(rateLimitHeaders(counted.decision, windowMs))) response.headers.set(name, value);

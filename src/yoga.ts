@@ -98,7 +98,14 @@ export function createYogaServer({
       // Cheapest refusals first: the rate limit before the body is read, then CSRF and batch
       // length before any operation is parsed.
       ...(rateLimitStore && limits.rateLimit
-        ? [useRateLimit({ store: rateLimitStore, ...limits.rateLimit, trustProxy: limits.trustProxy })]
+        ? [
+            useRateLimit({
+              store: rateLimitStore,
+              ...limits.rateLimit,
+              trustProxy: limits.trustProxy,
+              authFailures: limits.authFailureLimit,
+            }),
+          ]
         : []),
       useCsrfPrevention(),
       useBatchLimit(limits.maxBatch),

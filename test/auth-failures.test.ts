@@ -1,0 +1,119 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, limitsFromEnv } from '../src/limits.js';
+import { createCredential } from '../src/resolvers/credentials.js';
+import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from '../src/rate-limit.js';
+import { createYogaServer, type YogaServer } from '../src/yoga.js';
+import { createTestApi, type TestApi } from './support/api.js';
+import { databaseFingerprint, type DatabaseFingerprint } from './support/fingerprint.js';
+import { REDIS_URL, testStores } from './support/redis.js';
+
+// Guessing keys: every request with a random key is a fresh credential, so the per-key rate limit
+// alone would give each guess a full bucket. Failed authentications are therefore counted per
+// address, and an address that spent them may not present any credential for a while.
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+}
+
+async function post(yoga: YogaServer, from: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await yoga.fetch(
+    'http://yoga/graphql',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    },
+    { req: { socket: { remoteAddress: from } } },
+  );
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
+}
+
+/** A well-formed key that matches no credential. */
+const randomKey = () => `cfk_${randomBytes(6).toString('hex')}_${randomBytes(24).toString('base64url')}`;
+const code = (answer: Answer) => answer.body.errors?.[0]?.extensions?.code;
+
+it('reads AUTH_FAILURE_LIMIT from the environment, with "off" turning it off', () => {
+  expect(limitsFromEnv({}).limits.authFailureLimit).toEqual(DEFAULT_LIMITS.authFailureLimit);
+  expect(limitsFromEnv({ AUTH_FAILURE_LIMIT: '5', RATE_LIMIT_WINDOW_SECONDS: '30' }).limits.authFailureLimit).toEqual({
+    max: 5,
+    windowMs: 30_000,
+  });
+  expect(limitsFromEnv({ AUTH_FAILURE_LIMIT: 'off' }).limits.authFailureLimit).toBeNull();
+  expect(() => limitsFromEnv({ AUTH_FAILURE_LIMIT: '-1' })).toThrow(/AUTH_FAILURE_LIMIT must be a whole number/);
+});
+
+const stores = await testStores();
+
+describe.each(stores)('failed authentications counted in %s', (kind) => {
+  const FAILURES = { max: 3, windowMs: 3_000 };
+  let api: TestApi;
+  let store: RateLimitStore;
+  let yoga: YogaServer;
+  let partnerKey: string;
+  let before: DatabaseFingerprint;
+  let addresses = 0;
+  const address = () => `203.0.113.${(addresses += 1)}`;
+
+  beforeAll(async () => {
+    store = kind === 'redis' ? createRedisRateLimitStore(REDIS_URL, { prefix: `test:authfail:${randomUUID()}:` }) : createMemoryRateLimitStore();
+    api = await createTestApi('pglite');
+    const { id, secret } = await createCredential(api.db.prisma, { kind: 'PARTNER', name: 'a genuine partner' });
+    // Recently used already, so that the once-a-minute lastUsedAt write leaves the fingerprint alone.
+    await api.db.prisma.credential.update({ where: { id }, data: { lastUsedAt: new Date(Date.now() + 3_600_000) } });
+    partnerKey = secret;
+    yoga = createYogaServer({
+      prisma: api.db.prisma,
+      limits: { ...DEFAULT_LIMITS, rateLimit: { max: 1_000, windowMs: 60_000 }, authFailureLimit: FAILURES },
+      rateLimitStore: store,
+    });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await store?.close();
+  });
+  beforeEach(async () => {
+    before = await databaseFingerprint(api.db.prisma);
+  });
+  afterEach(async () => {
+    expect(await databaseFingerprint(api.db.prisma)).toEqual(before);
+  });
+
+  it('refuses an address that guessed wrong too often with 429 before looking the key up', async () => {
+    const from = address();
+    for (let i = 0; i < FAILURES.max; i += 1) {
+      const guess = await post(yoga, from, { 'x-api-key': randomKey() });
+      expect(guess.status).toBe(401);
+      expect(code(guess)).toBe('UNAUTHENTICATED');
+    }
+    api.resetStatements();
+    const refused = await post(yoga, from, { 'x-api-key': randomKey() });
+    expect(refused.status).toBe(429);
+    expect(code(refused)).toBe('RATE_LIMITED');
+    expect(refused.body.errors![0]!.message).toMatch(/^Too many failed authentications from your address: the limit is 3 per 3 s\. Retry in 1 s\.$/);
+    expect(refused.headers.get('Retry-After')).toBe('1');
+    // Refused before the credential lookup: not one SQL statement.
+    expect(api.statements).toEqual([]);
+    // Even a genuine key is refused from that address for now; without a credential it may read.
+    expect((await post(yoga, from, { authorization: `Bearer ${partnerKey}` })).status).toBe(429);
+    expect((await post(yoga, from)).status).toBe(200);
+    // Other addresses are not affected.
+    expect((await post(yoga, address(), { 'x-api-key': partnerKey })).status).toBe(200);
+  });
+
+  it('lets the address try again once a failure has aged out of the window', async () => {
+    const from = address();
+    for (let i = 0; i < FAILURES.max; i += 1) expect((await post(yoga, from, { 'x-api-key': randomKey() })).status).toBe(401);
+    expect((await post(yoga, from, { 'x-api-key': partnerKey })).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, FAILURES.windowMs / FAILURES.max + 100));
+    expect((await post(yoga, from, { 'x-api-key': partnerKey })).status).toBe(200);
+  });
+
+  it('does not count successful authentications as failures', async () => {
+    const from = address();
+    for (let i = 0; i < FAILURES.max * 3; i += 1) expect((await post(yoga, from, { 'x-api-key': partnerKey })).status).toBe(200);
+    expect((await post(yoga, from, { 'x-api-key': randomKey() })).status).toBe(401);
+  });
+});
