@@ -59,6 +59,12 @@ export interface OpenDatabaseOptions {
   onQuery?: (sql: string) => void;
   /** Pool size on PostgreSQL. */
   poolSize?: number;
+  /**
+   * PostgreSQL only: the server cancels any statement running longer than this (statement_timeout),
+   * so one expensive query cannot hold a connection and a core for minutes. PGlite runs in-process
+   * and has no such setting. Omitted: no limit (scripts such as the synthetic seed need none).
+   */
+  statementTimeoutMs?: number | null;
 }
 
 export async function openPGlite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<PGlite> {
@@ -75,7 +81,11 @@ export async function openDatabase(
   let adapter: SqlDriverAdapterFactory;
   let pglite: PGlite | undefined;
   if (config.kind === 'postgres') {
-    adapter = new PrismaPg({ ...pgConnectionFields(config.url), max: options.poolSize ?? 10 });
+    adapter = new PrismaPg({
+      ...pgConnectionFields(config.url),
+      max: options.poolSize ?? 10,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    });
   } else {
     pglite = await openPGlite(config);
     adapter = new PrismaPGlite(pglite);

@@ -28,6 +28,8 @@ export interface Limits {
    * Without it, a stream of random keys would get a fresh rate-limit bucket per key. null: off.
    */
   authFailureLimit: { max: number; windowMs: number } | null;
+  /** PostgreSQL statement_timeout for the server's queries, in ms; null: none (see src/db.ts). */
+  statementTimeoutMs: number | null;
   /** How many reverse proxies in front of the server append to X-Forwarded-For (0: ignore it). */
   trustProxy: number;
   /** `restricted`: only viewers who may introspect (editors and admins) get `__schema`/`__type`. */
@@ -44,6 +46,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxBatch: 10,
   rateLimit: { max: 300, windowMs: 60_000 },
   authFailureLimit: { max: 20, windowMs: 60_000 },
+  statementTimeoutMs: 10_000,
   trustProxy: 0,
   introspection: 'public',
 };
@@ -103,6 +106,12 @@ const envSchema = (production: boolean) =>
       .optional()
       .transform((raw) => (raw?.trim().toLowerCase() === 'off' ? '0' : raw))
       .pipe(wholeNumber(DEFAULT_LIMITS.authFailureLimit!.max, 0, 10_000_000)),
+    // "off" or 0: no statement timeout.
+    DATABASE_STATEMENT_TIMEOUT_MS: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim().toLowerCase() === 'off' ? '0' : raw))
+      .pipe(wholeNumber(DEFAULT_LIMITS.statementTimeoutMs!, 0, 3_600_000)),
     // `true`/`false` are accepted for the common single-proxy setup.
     TRUST_PROXY: z
       .string()
@@ -145,6 +154,7 @@ export function limitsFromEnv(env: Env = process.env): EndpointSettings {
       rateLimit: v.RATE_LIMIT > 0 ? { max: v.RATE_LIMIT, windowMs: v.RATE_LIMIT_WINDOW_SECONDS * 1000 } : null,
       authFailureLimit:
         v.AUTH_FAILURE_LIMIT > 0 ? { max: v.AUTH_FAILURE_LIMIT, windowMs: v.RATE_LIMIT_WINDOW_SECONDS * 1000 } : null,
+      statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS > 0 ? v.DATABASE_STATEMENT_TIMEOUT_MS : null,
       trustProxy: v.TRUST_PROXY,
       introspection: v.INTROSPECTION,
     },

@@ -25,7 +25,7 @@ try {
 const { limits } = endpoint;
 
 const config = databaseConfigFromEnv();
-const db = await openDatabase(config);
+const db = await openDatabase(config, { statementTimeoutMs: limits.statementTimeoutMs });
 if (config.kind === 'pglite') {
   // The embedded default is the new user's database: bring it up to date and load the corpus.
   const applied = await migrateDatabase(db);
