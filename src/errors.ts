@@ -48,6 +48,56 @@ export class ForbiddenError extends ExpectedError {
   }
 }
 
+/** One field's problem, as listed in `extensions.fields` of a BAD_USER_INPUT error. */
+export interface FieldProblem {
+  /** Where the value is, e.g. `input.slug` or `input.body.2.text`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * Invalid input, field by field: the message names each field, and `extensions.fields` lists them
+ * by path so that a form can put each message next to its input (the same shape as the zod
+ * plugin's validation errors, see src/schema/builder.ts).
+ */
+export class FieldsError extends BadUserInputError {
+  constructor(readonly fields: FieldProblem[], extra: Record<string, unknown> = {}) {
+    super(fields.map((field) => `${field.path}: ${field.message}`).join('; '), { ...extra, fields });
+  }
+}
+
+/**
+ * An optimistic-concurrency check failed: the row is no longer at the version the client read
+ * (someone else changed it in between). `extensions.currentVersion` says where it is now; the
+ * client reloads, reapplies its change and retries with that version.
+ */
+export class ConflictError extends ExpectedError {
+  constructor(type: string, id: string, currentVersion: number, expectedVersion: number) {
+    super(
+      'CONFLICT',
+      `${type} "${id}" was changed by someone else: it is at version ${currentVersion}, not ${expectedVersion}. Reload it and apply your change again`,
+      { type, id, currentVersion, expectedVersion },
+    );
+  }
+}
+
+/** The columns a unique-constraint violation (P2002) names, across Prisma's error shapes. */
+function uniqueFields(meta: Record<string, unknown> | undefined): string[] {
+  const target = meta?.target;
+  if (Array.isArray(target)) return target.map(String);
+  if (typeof target === 'string') return [target];
+  // Driver adapters (Prisma 7): meta.driverAdapterError.cause.constraint is { fields } or { index }.
+  const cause = (meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown; index?: unknown } } } | undefined)
+    ?.cause;
+  const fields = cause?.constraint?.fields;
+  if (Array.isArray(fields)) return fields.map((field) => String(field).replaceAll('"', ''));
+  if (typeof cause?.constraint?.index === 'string') {
+    // Index names follow Prisma's convention: <Model>_<field>[_<field>…]_key.
+    return cause.constraint.index.replace(/^[A-Za-z]+_/, '').replace(/_key$/, '').split('_');
+  }
+  return [];
+}
+
 /**
  * Turns a known library error into an expected error, or returns null for anything unexpected
  * (which the server then masks). The one place that knows Prisma's and Pothos' error shapes.
@@ -58,13 +108,26 @@ export function toExpectedError(error: unknown): ExpectedError | null {
     const message = error.issues
       .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
       .join('; ');
-    return new BadUserInputError(message);
+    return new BadUserInputError(message, {
+      fields: error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+    });
   }
   if (error instanceof PothosValidationError) return new BadUserInputError(error.message);
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     switch (error.code) {
       case 'P2025':
         return new ExpectedError('NOT_FOUND', 'The requested record was not found');
+      case 'P2002': {
+        // A race the write path's own checks could not see (two creates of one slug at once).
+        const fields = uniqueFields(error.meta);
+        const names = fields.length ? fields.join(', ') : 'a unique field';
+        return new FieldsError(
+          (fields.length ? fields : ['input']).map((field) => ({
+            path: fields.length ? `input.${field}` : 'input',
+            message: `is already taken (${names} must be unique)`,
+          })),
+        );
+      }
       case 'P2023': // inconsistent column data, e.g. a malformed uuid in a cursor
       case 'P2007':
         return new BadUserInputError('Malformed identifier or cursor');

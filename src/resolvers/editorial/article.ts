@@ -1,0 +1,400 @@
+import { z } from 'zod';
+import type { FieldProblem } from '../../errors.js';
+import { ArticleOrganizationRole, type ArticleStatus } from '../../generated/prisma/enums.js';
+import { encodeGlobalId } from '../../schema/global-id.js';
+import { refreshSearchVectors } from '../../search/index.js';
+import type { Viewer } from '../../viewer.js';
+import { blocksToText, contentHash, type ArticleBlock } from '../content.js';
+import {
+  type ChangedEntity,
+  type Db,
+  type Loose,
+  entities,
+  expectedVersion,
+  fieldProblem,
+  givenFields,
+  globalId,
+  inTransaction,
+  lockVersion,
+  parseInput,
+  refuse,
+  slug,
+  text,
+  type Tx,
+  url,
+  type WriteResult,
+  writeAudit,
+} from './common.js';
+
+// ---------------------------------------------------------------------------------------------
+// Input
+
+const block = z.object({
+  kind: z.enum(['HEADING', 'PARAGRAPH', 'LIST_ITEM']),
+  text: text(20_000).refine((value) => !/\n\s*\n/.test(value), 'must not contain a blank line: split it into two blocks'),
+});
+
+const fields = {
+  title: text(300),
+  series: globalId('Series').nullish(),
+  episode: z.int().positive('must be a positive whole number (之五十 is 50)').max(100_000, 'must be at most 100000').nullish(),
+  publishedAt: z.date().nullish(),
+  language: z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag, e.g. zh-CN'),
+  category: text(100).nullish(),
+  tags: z
+    .array(text(50))
+    .max(30, 'must list at most 30 tags')
+    .refine((tags) => new Set(tags).size === tags.length, 'must not repeat a tag'),
+  body: z.array(block).min(1, 'must have at least one block').max(2_000, 'must have at most 2000 blocks'),
+  source: globalId('Source').nullish(),
+  attribution: text(200).nullish(),
+  originalUrl: url.nullish(),
+  canonicalUrl: url.nullish(),
+  organizations: z
+    .array(z.object({ organization: globalId('Organization'), role: z.enum(ArticleOrganizationRole) }))
+    .max(100, 'must list at most 100 organizations')
+    .refine(
+      (links) => new Set(links.map((link) => `${link.organization} ${link.role}`)).size === links.length,
+      'must not list an organization twice in the same role',
+    ),
+};
+
+const createArticleInput = z.object({
+  slug,
+  ...fields,
+  language: fields.language.optional(),
+  tags: fields.tags.optional(),
+  organizations: fields.organizations.optional(),
+});
+const updateArticleInput = z.object({
+  id: globalId('Article'),
+  expectedVersion,
+  slug: slug.optional(),
+  ...z.object(fields).partial().shape,
+});
+const statusChangeInput = z.object({ id: globalId('Article'), expectedVersion });
+
+export type CreateArticleInput = z.input<typeof createArticleInput>;
+export type UpdateArticleInput = z.input<typeof updateArticleInput>;
+export type ArticleStatusChangeInput = z.input<typeof statusChangeInput>;
+
+// ---------------------------------------------------------------------------------------------
+// Citations follow the text
+
+/** Every start index of `excerpt` in `text` (overlapping ones included), in UTF-16 code units. */
+export function occurrences(text: string, excerpt: string): number[] {
+  const found: number[] = [];
+  if (!excerpt) return found;
+  for (let at = text.indexOf(excerpt); at !== -1; at = text.indexOf(excerpt, at + 1)) found.push(at);
+  return found;
+}
+
+/**
+ * Where a citation's excerpt is in the new text of its article, or null when it no longer appears
+ * verbatim. When the excerpt appears as often as before, the citation keeps its place in that
+ * order (the second 全市第二 stays the second); otherwise it moves to the occurrence nearest its
+ * old offset.
+ */
+export function relocateExcerpt(oldText: string, newText: string, excerpt: string, oldOffset: number): number | null {
+  const now = occurrences(newText, excerpt);
+  if (!now.length) return null;
+  const before = occurrences(oldText, excerpt);
+  const ordinal = before.indexOf(oldOffset);
+  if (before.length === now.length && ordinal !== -1) return now[ordinal]!;
+  return now.reduce((best, at) => (Math.abs(at - oldOffset) < Math.abs(best - oldOffset) ? at : best));
+}
+
+const quote = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+/**
+ * Re-locates every citation of the article in its new text, or refuses the whole update (with
+ * the excerpts that would be lost) when one no longer appears verbatim.
+ * @returns the achievements whose citations moved.
+ */
+async function moveCitations(tx: Tx, articleId: string, oldText: string, newText: string): Promise<string[]> {
+  const citations = await tx.citation.findMany({
+    where: { articleId },
+    select: { id: true, achievementId: true, excerpt: true, offset: true },
+    orderBy: [{ offset: 'asc' }, { id: 'asc' }],
+  });
+  const moves = citations.map((citation) => ({
+    citation,
+    offset: relocateExcerpt(oldText, newText, citation.excerpt, citation.offset),
+  }));
+  const lost = moves.filter((move) => move.offset === null).map((move) => move.citation);
+  refuse(
+    lost.length
+      ? [
+          fieldProblem(
+            'body',
+            `the new text no longer contains ${lost.length === 1 ? 'a cited excerpt' : `${lost.length} cited excerpts`} verbatim: ` +
+              `${lost.map((c) => quote(c.excerpt)).join(', ')}. Keep ${lost.length === 1 ? 'it' : 'them'} word for word, or remove the citation first (removeCitation)`,
+          ),
+        ]
+      : [],
+    {
+      lostCitations: lost.map((c) => ({
+        achievement: encodeGlobalId('Achievement', c.achievementId),
+        excerpt: c.excerpt,
+        offset: c.offset,
+      })),
+    },
+  );
+  const moved = moves.filter((move) => move.offset !== move.citation.offset);
+  const targets = new Set<string>();
+  for (const move of moves) {
+    const key = `${move.citation.achievementId} ${move.offset}`;
+    if (targets.has(key)) {
+      refuse([fieldProblem('body', `two citations of one achievement would both quote ${quote(move.citation.excerpt)} at the same place`)]);
+    }
+    targets.add(key);
+  }
+  // Two steps, so that offsets swapping places never collide with the unique (achievement, article, offset).
+  for (const [index, move] of moved.entries()) {
+    await tx.citation.update({ where: { id: move.citation.id }, data: { offset: -1 - index } });
+  }
+  for (const move of moved) await tx.citation.update({ where: { id: move.citation.id }, data: { offset: move.offset! } });
+  return [...new Set(moved.map((move) => move.citation.achievementId))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks that need the database
+
+interface References {
+  slug?: string;
+  series?: string | null;
+  episode?: number | null;
+  source?: string | null;
+  organizations?: { organization: string; role: ArticleOrganizationRole }[];
+}
+
+async function check(tx: Tx, input: References, exceptId?: string) {
+  const problems: FieldProblem[] = [];
+  if (input.slug) {
+    const taken = await tx.article.findUnique({ where: { slug: input.slug }, select: { id: true } });
+    if (taken && taken.id !== exceptId) problems.push(fieldProblem('slug', `"${input.slug}" is already the slug of another article`));
+  }
+  if (input.series && !(await tx.series.findUnique({ where: { id: input.series }, select: { id: true } }))) {
+    problems.push(fieldProblem('series', 'no series has this ID'));
+  } else if (input.episode != null && !input.series) {
+    problems.push(fieldProblem('episode', 'needs a series: an episode is a number within a series'));
+  } else if (input.series && input.episode != null) {
+    const other = await tx.article.findFirst({
+      where: { seriesId: input.series, episode: input.episode, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
+      select: { slug: true },
+    });
+    if (other) problems.push(fieldProblem('episode', `episode ${input.episode} of this series is already article "${other.slug}"`));
+  }
+  if (input.source && !(await tx.source.findUnique({ where: { id: input.source }, select: { id: true } }))) {
+    problems.push(fieldProblem('source', 'no source has this ID'));
+  }
+  if (input.organizations?.length) {
+    const wanted = [...new Set(input.organizations.map((link) => link.organization))];
+    const found = new Set(
+      (await tx.organization.findMany({ where: { id: { in: wanted } }, select: { id: true } })).map((row) => row.id),
+    );
+    input.organizations.forEach((link, index) => {
+      if (!found.has(link.organization)) problems.push(fieldProblem(`organizations.${index}.organization`, 'no organization has this ID'));
+    });
+  }
+  refuse(problems);
+}
+
+/** The article as its audit entry records it: its columns and its organization links. */
+function readArticle(tx: Tx, id: string) {
+  return tx.article.findUniqueOrThrow({
+    where: { id },
+    include: {
+      organizations: { select: { organizationId: true, role: true }, orderBy: [{ role: 'asc' }, { organizationId: 'asc' }] },
+    },
+  });
+}
+
+async function citedAchievements(tx: Tx, articleId: string): Promise<ChangedEntity[]> {
+  const rows = await tx.citation.findMany({ where: { articleId }, select: { achievementId: true }, distinct: ['achievementId'] });
+  return rows.map((row) => ({ typename: 'Achievement', id: row.achievementId }));
+}
+
+const linkedOrganizations = (article: { organizations: { organizationId: string }[] }): ChangedEntity[] =>
+  article.organizations.map((link) => ({ typename: 'Organization', id: link.organizationId }));
+
+async function addRevision(tx: Tx, article: { id: string; title: string; body: unknown; bodyText: string; contentHash: string }) {
+  const last = await tx.articleRevision.aggregate({ where: { articleId: article.id }, _max: { number: true } });
+  await tx.articleRevision.create({
+    data: {
+      articleId: article.id,
+      number: (last._max.number ?? 0) + 1,
+      title: article.title,
+      body: article.body as ArticleBlock[] as never,
+      bodyText: article.bodyText,
+      contentHash: article.contentHash,
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+/**
+ * Creates an article as a DRAFT (publish it with publishArticle), with revision 1, its search
+ * vector, its organization links and its audit entry. `normalizedHash` stays null: it is the
+ * importer's deduplication key.
+ */
+export async function createArticle(db: Db, viewer: Viewer, raw: Loose<CreateArticleInput>): Promise<WriteResult> {
+  const input = parseInput(createArticleInput, raw);
+  return inTransaction(db, async (tx) => {
+    await check(tx, input);
+    const bodyText = blocksToText(input.body);
+    const row = await tx.article.create({
+      data: {
+        slug: input.slug,
+        title: input.title,
+        seriesId: input.series ?? null,
+        episode: input.episode ?? null,
+        publishedAt: input.publishedAt ?? null,
+        language: input.language ?? 'zh-CN',
+        category: input.category ?? null,
+        tags: input.tags ?? [],
+        status: 'DRAFT',
+        body: input.body,
+        bodyText,
+        contentHash: contentHash(bodyText),
+        sourceId: input.source ?? null,
+        attribution: input.attribution ?? null,
+        originalUrl: input.originalUrl ?? null,
+        canonicalUrl: input.canonicalUrl ?? null,
+        organizations: input.organizations?.length
+          ? { create: input.organizations.map((link) => ({ organizationId: link.organization, role: link.role })) }
+          : undefined,
+      },
+    });
+    await addRevision(tx, row);
+    await refreshSearchVectors(tx, 'Article', [row.id]);
+    const after = await readArticle(tx, row.id);
+    await writeAudit(tx, viewer, { action: 'createArticle', entityType: 'Article', entityId: row.id, before: null, after });
+    return {
+      id: row.id,
+      changed: entities({ typename: 'Article', id: row.id }, { typename: 'Series', id: row.seriesId }, ...linkedOrganizations(after)),
+      types: ['Article'],
+    };
+  });
+}
+
+/**
+ * Changes the given fields of an article at `expectedVersion`. A new body must keep every citation
+ * of the article verbatim; each is moved to its excerpt's place in the new text. A change of title
+ * or text adds a revision. `organizations`, when given, replaces the article's links. The status
+ * changes only through publishArticle and archiveArticle.
+ */
+export async function updateArticle(db: Db, viewer: Viewer, raw: Loose<UpdateArticleInput>): Promise<WriteResult> {
+  const input = parseInput(updateArticleInput, raw);
+  const { series, source, organizations, body, ...rest } = givenFields(input);
+  return inTransaction(db, async (tx) => {
+    await lockVersion(tx, 'Article', input.id, input.expectedVersion);
+    const before = await readArticle(tx, input.id);
+    const seriesId = series === undefined ? before.seriesId : series;
+    const episode = rest.episode === undefined ? before.episode : rest.episode;
+    const touchesEpisode = series !== undefined || rest.episode !== undefined;
+    await check(
+      tx,
+      {
+        slug: rest.slug,
+        series: touchesEpisode ? seriesId : undefined,
+        episode: touchesEpisode ? episode : undefined,
+        source,
+        organizations: organizations ?? undefined,
+      },
+      input.id,
+    );
+    const bodyText = body ? blocksToText(body) : before.bodyText;
+    const movedFor = bodyText !== before.bodyText ? await moveCitations(tx, input.id, before.bodyText, bodyText) : [];
+    if (organizations) {
+      await tx.articleOrganization.deleteMany({ where: { articleId: input.id } });
+      await tx.articleOrganization.createMany({
+        data: organizations.map((link) => ({ articleId: input.id, organizationId: link.organization, role: link.role })),
+      });
+    }
+    const row = await tx.article.update({
+      where: { id: input.id, version: input.expectedVersion },
+      data: {
+        ...rest,
+        ...(series !== undefined ? { seriesId: series } : {}),
+        ...(source !== undefined ? { sourceId: source } : {}),
+        ...(body ? { body, bodyText, contentHash: contentHash(bodyText) } : {}),
+        version: { increment: 1 },
+      },
+    });
+    if (row.title !== before.title || row.bodyText !== before.bodyText) await addRevision(tx, row);
+    await refreshSearchVectors(tx, 'Article', [row.id]);
+    const after = await readArticle(tx, row.id);
+    await writeAudit(tx, viewer, { action: 'updateArticle', entityType: 'Article', entityId: row.id, before, after });
+    return {
+      id: row.id,
+      changed: entities(
+        { typename: 'Article', id: row.id },
+        { typename: 'Series', id: before.seriesId },
+        { typename: 'Series', id: row.seriesId },
+        ...linkedOrganizations(before),
+        ...linkedOrganizations(after),
+        ...movedFor.map((id) => ({ typename: 'Achievement', id })),
+      ),
+      types: ['Article'],
+    };
+  });
+}
+
+/** Which statuses each status change starts from. */
+export const STATUS_CHANGES = {
+  publishArticle: { from: ['DRAFT', 'ARCHIVED'], to: 'PUBLISHED' },
+  archiveArticle: { from: ['DRAFT', 'PUBLISHED'], to: 'ARCHIVED' },
+} as const satisfies Record<string, { from: ArticleStatus[]; to: ArticleStatus }>;
+
+/**
+ * publishArticle (DRAFT or ARCHIVED → PUBLISHED; sets publishedAt to now when it has none) and
+ * archiveArticle (DRAFT or PUBLISHED → ARCHIVED). Any other change is refused.
+ */
+export async function changeArticleStatus(
+  db: Db,
+  viewer: Viewer,
+  action: keyof typeof STATUS_CHANGES,
+  raw: ArticleStatusChangeInput,
+): Promise<WriteResult> {
+  const input = parseInput(statusChangeInput, raw);
+  const change = STATUS_CHANGES[action];
+  return inTransaction(db, async (tx) => {
+    await lockVersion(tx, 'Article', input.id, input.expectedVersion);
+    const before = await readArticle(tx, input.id);
+    if (!(change.from as readonly ArticleStatus[]).includes(before.status)) {
+      refuse([
+        fieldProblem(
+          'id',
+          before.status === change.to
+            ? `the article is already ${change.to}`
+            : `an article that is ${before.status} cannot become ${change.to} (only ${change.from.join(' or ')} articles can)`,
+        ),
+      ]);
+    }
+    await tx.article.update({
+      where: { id: input.id, version: input.expectedVersion },
+      data: {
+        status: change.to,
+        ...(change.to === 'PUBLISHED' && !before.publishedAt ? { publishedAt: new Date() } : {}),
+        version: { increment: 1 },
+      },
+    });
+    const after = await readArticle(tx, input.id);
+    await writeAudit(tx, viewer, { action, entityType: 'Article', entityId: input.id, before, after });
+    return {
+      id: input.id,
+      // Who may see the article changed: so did its series' lists, its organizations' pages and
+      // the citations its achievements show.
+      changed: entities(
+        { typename: 'Article', id: input.id },
+        { typename: 'Series', id: before.seriesId },
+        ...linkedOrganizations(after),
+        ...(await citedAchievements(tx, input.id)),
+      ),
+      types: ['Article'],
+    };
+  });
+}

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { ConflictError, FieldsError, ForbiddenError, NotFoundError, type FieldProblem } from '../../errors.js';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
+import type { CredentialKind } from '../../generated/prisma/enums.js';
+import { decodeGlobalId, encodeGlobalId } from '../../schema/global-id.js';
+import type { Viewer } from '../../viewer.js';
+
+// What every editorial write shares: input parsing with per-field messages, the one-transaction
+// frame, the row lock and version check, audit entries, and the list of entities a write changed
+// (for the response cache).
+
+export type Db = PrismaClient;
+export type Tx = Prisma.TransactionClient;
+
+/** The models editorial writes version and audit. */
+export type VersionedModel = 'Organization' | 'Series' | 'Article' | 'Achievement';
+
+/** An entity a write changed, by model name and database id (for `invalidateEntities`). */
+export interface ChangedEntity {
+  typename: string;
+  id: string;
+}
+
+/**
+ * What a write returns once committed: the row's id, the entities whose cached answers are now
+ * stale, and the type names whose cached lists and searches may be stale (a new row, a row that
+ * now matches other filters or other search words).
+ */
+export interface WriteResult {
+  id: string;
+  changed: ChangedEntity[];
+  types: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input
+
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export const slug = z
+  .string()
+  .max(100, 'must be at most 100 characters')
+  .regex(SLUG_PATTERN, 'must be lower-case ASCII letters and digits in words joined by single hyphens, e.g. zhongshan-procuratorate');
+
+/** Required text: trimmed, not empty, at most `max` characters. */
+export const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+export const expectedVersion = z.int().positive('must be a version number, as read from the `version` field');
+
+export const url = z
+  .string()
+  .max(2000, 'must be at most 2000 characters')
+  .refine((value) => /^https?:\/\/\S+$/.test(value) && URL.canParse(value), 'must be an absolute http(s) URL');
+
+/** A global ID of `typename`, decoded to its database id. */
+export const globalId = (typename: VersionedModel | 'Source') =>
+  z.string().transform((value, ctx) => {
+    try {
+      const decoded = decodeGlobalId(value);
+      if (decoded.typename === typename) return decoded.id;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: `must be the ID of a ${typename}` });
+    return z.NEVER;
+  });
+
+const pathOf = (path: PropertyKey[]) => ['input', ...path.map(String)].join('.');
+
+/**
+ * Validates a mutation's input with `schema`; every problem is reported at once, by path
+ * (`input.slug`), as BAD_USER_INPUT with `extensions.fields`.
+ */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const parsed = schema.safeParse(input, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  throw new FieldsError(
+    parsed.error.issues.map((issue) => ({
+      path: pathOf(issue.path),
+      // GraphQL lets any optional input field be null; only clearable ones may be.
+      message: 'input' in issue && issue.input === null ? 'cannot be cleared: omit it to leave it unchanged' : issue.message,
+    })),
+  );
+}
+
+/** What a mutation's arguments look like before validation: any optional field may also be null. */
+export type Loose<T> = { [K in keyof T]?: T[K] | null };
+
+/** A problem with one field that only the database can reveal (a taken slug, a missing parent). */
+export const fieldProblem = (field: string, message: string): FieldProblem => ({ path: `input.${field}`, message });
+
+/** Throws the problems found, if any. */
+export function refuse(problems: FieldProblem[], extra?: Record<string, unknown>): void {
+  if (problems.length) throw new FieldsError(problems, extra);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transaction, lock, version
+
+/**
+ * Runs one write in one transaction. An error thrown inside rolls everything back, the audit
+ * entry included. The limits suit the embedded PGlite on a slow machine.
+ */
+export function inTransaction<T>(db: Db, run: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(run, { maxWait: 15_000, timeout: 30_000 });
+}
+
+/**
+ * Locks a versioned row for the rest of the transaction (`SELECT … FOR UPDATE`) and checks that
+ * it is at the version the client read. A concurrent writer of the same row waits here until this
+ * transaction ends, then finds the version moved on and gets CONFLICT.
+ * @throws NotFoundError when the row does not exist, ConflictError when its version differs.
+ */
+export async function lockVersion(tx: Tx, model: VersionedModel, id: string, expected: number): Promise<void> {
+  const rows = await tx.$queryRaw<{ version: number }[]>(
+    Prisma.sql`SELECT version FROM ${Prisma.raw(`"${model}"`)} WHERE id = ${id}::uuid FOR UPDATE`,
+  );
+  const globalIdOf = encodeGlobalId(model, id);
+  if (!rows.length) throw new NotFoundError(model, globalIdOf);
+  const current = Number(rows[0]!.version);
+  if (current !== expected) throw new ConflictError(model, globalIdOf, current, expected);
+}
+
+/** Locks a row that a write depends on but does not change (`FOR SHARE`): it cannot change meanwhile. */
+export async function lockShared(tx: Tx, model: VersionedModel, id: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: string }[]>(
+    Prisma.sql`SELECT id::text FROM ${Prisma.raw(`"${model}"`)} WHERE id = ${id}::uuid FOR SHARE`,
+  );
+  return rows.length > 0;
+}
+
+/** The fields of an update input that were given (null included), without id and expectedVersion. */
+export function givenFields<T extends Record<string, unknown>>(input: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(input).filter(([key, value]) => value !== undefined && key !== 'id' && key !== 'expectedVersion'),
+  ) as Partial<T>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit
+
+/** The credential kinds that may write; plain functions check it too, whoever calls them. */
+export function actorOf(viewer: Viewer): { actorId: string | null; actorKind: CredentialKind; actorName: string } {
+  if (viewer.kind !== 'editor' && viewer.kind !== 'admin') {
+    throw new ForbiddenError('Editorial writes need an editor or admin token');
+  }
+  return {
+    actorId: viewer.credentialId,
+    actorKind: viewer.kind === 'admin' ? 'ADMIN' : 'EDITOR',
+    actorName: viewer.name ?? viewer.kind,
+  };
+}
+
+/** A row as JSON: its scalar fields, dates as ISO strings. */
+export function snapshot(row: object | null): Prisma.InputJsonValue | null {
+  return row === null ? null : (JSON.parse(JSON.stringify(row)) as Prisma.InputJsonValue);
+}
+
+/** Writes the audit entry of a write, in the write's transaction. */
+export async function writeAudit(
+  tx: Tx,
+  viewer: Viewer,
+  entry: { action: string; entityType: string; entityId: string; before: object | null; after: object | null },
+): Promise<void> {
+  await tx.auditLogEntry.create({
+    data: {
+      ...actorOf(viewer),
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      before: snapshot(entry.before) ?? Prisma.DbNull,
+      after: snapshot(entry.after) ?? Prisma.DbNull,
+    },
+  });
+}
+
+/** `entities` without repeats and without null ids. */
+export function entities(...list: (ChangedEntity | { typename: string; id: string | null | undefined })[]): ChangedEntity[] {
+  const seen = new Map<string, ChangedEntity>();
+  for (const entity of list) {
+    if (entity.id) seen.set(`${entity.typename}:${entity.id}`, { typename: entity.typename, id: entity.id });
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import type { FieldProblem } from '../../errors.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import { OrganizationKind, OrganizationLevel } from '../../generated/prisma/enums.js';
+import { refreshSearchVectors } from '../../search/index.js';
+import type { Viewer } from '../../viewer.js';
+import {
+  type Db,
+  type Loose,
+  entities,
+  expectedVersion,
+  fieldProblem,
+  givenFields,
+  globalId,
+  inTransaction,
+  lockVersion,
+  parseInput,
+  refuse,
+  slug,
+  text,
+  type Tx,
+  type WriteResult,
+  writeAudit,
+} from './common.js';
+
+const fields = {
+  name: text(200),
+  shortName: text(100).nullish(),
+  aliases: z.array(text(200)).max(50, 'must list at most 50 names'),
+  kind: z.enum(OrganizationKind),
+  level: z.enum(OrganizationLevel),
+  region: text(200).nullish(),
+  foundedOn: z.date().max(new Date(Date.UTC(2100, 0, 1)), 'must be a plausible date').nullish(),
+  description: text(5000).nullish(),
+  parent: globalId('Organization').nullish(),
+};
+
+const createOrganizationInput = z.object({ slug, ...fields, aliases: fields.aliases.optional() });
+const updateOrganizationInput = z.object({
+  id: globalId('Organization'),
+  expectedVersion,
+  slug: slug.optional(),
+  ...z.object(fields).partial().shape,
+});
+
+export type CreateOrganizationInput = z.input<typeof createOrganizationInput>;
+export type UpdateOrganizationInput = z.input<typeof updateOrganizationInput>;
+
+// Serializes changes of the organization tree, so that two concurrent re-parentings cannot
+// together form a cycle that each one alone would not.
+const TREE_LOCK = Prisma.sql`SELECT pg_advisory_xact_lock(hashtext('editorial:organization-tree'))::text`;
+
+async function slugTaken(tx: Tx, value: string, exceptId?: string): Promise<boolean> {
+  const row = await tx.organization.findUnique({ where: { slug: value }, select: { id: true } });
+  return !!row && row.id !== exceptId;
+}
+
+/** The ids of `id` and every organization above it. */
+async function selfAndAncestors(tx: Tx, id: string): Promise<Set<string>> {
+  const rows = await tx.$queryRaw<{ id: string }[]>(Prisma.sql`
+    WITH RECURSIVE up AS (
+      SELECT id, "parentId" FROM "Organization" WHERE id = ${id}::uuid
+      UNION
+      SELECT o.id, o."parentId" FROM "Organization" o JOIN up ON o.id = up."parentId"
+    )
+    SELECT id::text AS id FROM up`);
+  return new Set(rows.map((row) => row.id));
+}
+
+/** Creates an organization (version 1), its search vector and its audit entry. */
+export async function createOrganization(db: Db, viewer: Viewer, raw: Loose<CreateOrganizationInput>): Promise<WriteResult> {
+  const input = parseInput(createOrganizationInput, raw);
+  return inTransaction(db, async (tx) => {
+    const problems: FieldProblem[] = [];
+    if (await slugTaken(tx, input.slug)) problems.push(fieldProblem('slug', `"${input.slug}" is already the slug of another organization`));
+    if (input.parent) {
+      await tx.$queryRaw(TREE_LOCK);
+      if (!(await tx.organization.findUnique({ where: { id: input.parent }, select: { id: true } }))) {
+        problems.push(fieldProblem('parent', 'no organization has this ID'));
+      }
+    }
+    refuse(problems);
+    const row = await tx.organization.create({
+      data: {
+        slug: input.slug,
+        name: input.name,
+        shortName: input.shortName ?? null,
+        aliases: input.aliases ?? [],
+        kind: input.kind,
+        level: input.level,
+        region: input.region ?? null,
+        foundedOn: input.foundedOn ?? null,
+        description: input.description ?? null,
+        parentId: input.parent ?? null,
+      },
+    });
+    await refreshSearchVectors(tx, 'Organization', [row.id]);
+    await writeAudit(tx, viewer, { action: 'createOrganization', entityType: 'Organization', entityId: row.id, before: null, after: row });
+    return {
+      id: row.id,
+      changed: entities({ typename: 'Organization', id: row.id }, { typename: 'Organization', id: row.parentId }),
+      types: ['Organization'],
+    };
+  });
+}
+
+/**
+ * Changes the given fields of an organization at `expectedVersion`. A new parent must exist and
+ * must not be the organization itself or one below it.
+ */
+export async function updateOrganization(db: Db, viewer: Viewer, raw: Loose<UpdateOrganizationInput>): Promise<WriteResult> {
+  const input = parseInput(updateOrganizationInput, raw);
+  const { parent, ...rest } = givenFields(input);
+  return inTransaction(db, async (tx) => {
+    if (parent !== undefined) await tx.$queryRaw(TREE_LOCK);
+    await lockVersion(tx, 'Organization', input.id, input.expectedVersion);
+    const before = await tx.organization.findUniqueOrThrow({ where: { id: input.id } });
+    const problems: FieldProblem[] = [];
+    if (rest.slug && (await slugTaken(tx, rest.slug, input.id))) {
+      problems.push(fieldProblem('slug', `"${rest.slug}" is already the slug of another organization`));
+    }
+    if (parent) {
+      const above = await selfAndAncestors(tx, parent);
+      if (!above.size) problems.push(fieldProblem('parent', 'no organization has this ID'));
+      else if (above.has(input.id)) {
+        problems.push(
+          fieldProblem('parent', parent === input.id ? 'an organization cannot be its own parent' : 'is below this organization: the tree would form a cycle'),
+        );
+      }
+    }
+    refuse(problems);
+    const after = await tx.organization.update({
+      where: { id: input.id, version: input.expectedVersion },
+      data: {
+        ...rest,
+        ...(parent !== undefined ? { parentId: parent } : {}),
+        version: { increment: 1 },
+      },
+    });
+    await refreshSearchVectors(tx, 'Organization', [after.id]);
+    await writeAudit(tx, viewer, { action: 'updateOrganization', entityType: 'Organization', entityId: after.id, before, after });
+    return {
+      id: after.id,
+      changed: entities(
+        { typename: 'Organization', id: after.id },
+        { typename: 'Organization', id: before.parentId },
+        { typename: 'Organization', id: after.parentId },
+      ),
+      types: ['Organization'],
+    };
+  });
+}

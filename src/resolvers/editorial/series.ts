@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { FieldProblem } from '../../errors.js';
+import { SeriesStatus } from '../../generated/prisma/enums.js';
+import type { Viewer } from '../../viewer.js';
+import {
+  type Db,
+  type Loose,
+  entities,
+  expectedVersion,
+  fieldProblem,
+  givenFields,
+  globalId,
+  inTransaction,
+  lockVersion,
+  parseInput,
+  refuse,
+  slug,
+  text,
+  type Tx,
+  type WriteResult,
+  writeAudit,
+} from './common.js';
+
+const fields = {
+  title: text(300),
+  description: text(5000).nullish(),
+  status: z.enum(SeriesStatus),
+  publisher: globalId('Organization').nullish(),
+};
+
+const createSeriesInput = z.object({ slug, ...fields, status: fields.status.optional() });
+const updateSeriesInput = z.object({
+  id: globalId('Series'),
+  expectedVersion,
+  slug: slug.optional(),
+  ...z.object(fields).partial().shape,
+});
+
+export type CreateSeriesInput = z.input<typeof createSeriesInput>;
+export type UpdateSeriesInput = z.input<typeof updateSeriesInput>;
+
+async function check(tx: Tx, input: { slug?: string; publisher?: string | null }, exceptId?: string) {
+  const problems: FieldProblem[] = [];
+  if (input.slug) {
+    const taken = await tx.series.findUnique({ where: { slug: input.slug }, select: { id: true } });
+    if (taken && taken.id !== exceptId) problems.push(fieldProblem('slug', `"${input.slug}" is already the slug of another series`));
+  }
+  if (input.publisher && !(await tx.organization.findUnique({ where: { id: input.publisher }, select: { id: true } }))) {
+    problems.push(fieldProblem('publisher', 'no organization has this ID'));
+  }
+  refuse(problems);
+}
+
+/** Creates a series (version 1, ONGOING unless said otherwise) and its audit entry. */
+export async function createSeries(db: Db, viewer: Viewer, raw: Loose<CreateSeriesInput>): Promise<WriteResult> {
+  const input = parseInput(createSeriesInput, raw);
+  return inTransaction(db, async (tx) => {
+    await check(tx, input);
+    const row = await tx.series.create({
+      data: {
+        slug: input.slug,
+        title: input.title,
+        description: input.description ?? null,
+        status: input.status ?? 'ONGOING',
+        publisherId: input.publisher ?? null,
+      },
+    });
+    await writeAudit(tx, viewer, { action: 'createSeries', entityType: 'Series', entityId: row.id, before: null, after: row });
+    return {
+      id: row.id,
+      changed: entities({ typename: 'Series', id: row.id }, { typename: 'Organization', id: row.publisherId }),
+      types: ['Series'],
+    };
+  });
+}
+
+/** Changes the given fields of a series at `expectedVersion`. */
+export async function updateSeries(db: Db, viewer: Viewer, raw: Loose<UpdateSeriesInput>): Promise<WriteResult> {
+  const input = parseInput(updateSeriesInput, raw);
+  const { publisher, ...rest } = givenFields(input);
+  return inTransaction(db, async (tx) => {
+    await lockVersion(tx, 'Series', input.id, input.expectedVersion);
+    const before = await tx.series.findUniqueOrThrow({ where: { id: input.id } });
+    await check(tx, { slug: rest.slug, publisher }, input.id);
+    const after = await tx.series.update({
+      where: { id: input.id, version: input.expectedVersion },
+      data: { ...rest, ...(publisher !== undefined ? { publisherId: publisher } : {}), version: { increment: 1 } },
+    });
+    await writeAudit(tx, viewer, { action: 'updateSeries', entityType: 'Series', entityId: after.id, before, after });
+    return {
+      id: after.id,
+      changed: entities(
+        { typename: 'Series', id: after.id },
+        { typename: 'Organization', id: before.publisherId },
+        { typename: 'Organization', id: after.publisherId },
+      ),
+      types: ['Series'],
+    };
+  });
+}
