@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import {
   normalizeSeriesTitle,
   parseChineseNumeral,
+  parsePortalDate,
+  parsePortalLines,
   parsePortalText,
   parseSeriesLine,
   PortalTextError,
+  splitSeriesFromTitle,
 } from '../src/ingest/portal-text.js';
 import { blocksToText, contentHash } from '../src/resolvers/content.js';
 
@@ -129,7 +132,7 @@ describe('parseChineseNumeral', () => {
 });
 
 describe('parseSeriesLine', () => {
-  it.each(['----', '——', '—', '|', ':', '：', ' | ', '｜'])('normalizes the separator %j to ——', (separator) => {
+  it.each(['----', '——', '—', '|', ':', '：', ' | ', '｜', '·'])('normalizes the separator %j to ——', (separator) => {
     expect(parseSeriesLine(`中国凉都${separator}六盘水检察人系列报道之五十`)).toEqual({
       line: `中国凉都${separator}六盘水检察人系列报道之五十`.trim(),
       title: '中国凉都——六盘水检察人系列报道',
@@ -219,7 +222,7 @@ describe('parsePortalText on other page shapes', () => {
       }),
     );
     expect(parsed.title).toBe('标题');
-    expect(parsed.series?.episode).toBe(12);
+    expect(parsed.series).toMatchObject({ title: '中国凉都——六盘水检察人系列报道', episode: 12 });
     expect(parsed.meta).toEqual({ 发布时间: '2022-11-02 10:00', 来源: '凉都检察' });
     expect(parsed.attribution).toBe('凉都检察');
   });
@@ -274,5 +277,115 @@ describe('parsePortalText on bad input', () => {
 
   it('rejects a page with a title but no body', () => {
     expect(() => parsePortalText(page({ body: [] }))).toThrow(/has no body: nothing follows the title "一篇测试文章"/);
+  });
+});
+
+describe('parsePortalText on the chrome of other portals', () => {
+  it('reads a 当前位置 line that names no home page as the breadcrumb', () => {
+    const parsed = parsePortalText(page({ header: ['当前位置：新闻中心 > 检察动态', '标题'], body: ['正文一段。'] }));
+    expect(parsed.breadcrumb).toEqual(['新闻中心', '检察动态']);
+    expect(parsed.category).toBe('检察动态');
+    expect(parsed.removed).toContain('当前位置：新闻中心 > 检察动态');
+  });
+
+  it('drops font and print controls in the header and the body, and reads a meta line that carries them', () => {
+    const parsed = parsePortalText(
+      page({
+        header: ['标题', '发布时间：2022-11-02 10:00 来源：凉都检察 【字体：大 中 小】', '【打印】【关闭】'],
+        body: ['正文第一段。', '【打印本页】【关闭窗口】', '正文第二段。'],
+        footer: [],
+      }),
+    );
+    expect(parsed.meta).toEqual({ 发布时间: '2022-11-02 10:00', 来源: '凉都检察' });
+    expect(parsed.publishedAt).toEqual(new Date('2022-11-02T10:00:00+08:00'));
+    expect(parsed.blocks.map((block) => block.text)).toEqual(['正文第一段。', '正文第二段。']);
+    expect(parsed.removed).toEqual(['【打印】【关闭】', '【打印本页】【关闭窗口】']);
+  });
+
+  it('reads a meta line that opens with a bare date', () => {
+    const parsed = parsePortalText(page({ header: ['标题', '2023年3月15日 09:30 来源：石岭检察'], body: ['正文一段。'] }));
+    expect(parsed.meta).toEqual({ 日期: '2023年3月15日 09:30', 来源: '石岭检察' });
+    expect(parsed.publishedAt).toEqual(new Date('2023-03-15T01:30:00Z'));
+    expect(parsed.blocks).toEqual([{ kind: 'PARAGRAPH', text: '正文一段。' }]);
+  });
+
+  it.each(['（责任编辑：周某）', '编辑：张三', '【责任编辑：李四】', '联系电话：0858-0000000', '黔ICP备00000000号'])(
+    'starts the footer at an editor or contact line %s',
+    (line) => {
+      const parsed = parsePortalText(page({ body: ['正文一段。', '正文二段。'], footer: [line, '来源：凉都检察'] }));
+      expect(parsed.blocks.map((block) => block.text)).toEqual(['正文一段。', '正文二段。']);
+      expect(parsed.footer).toEqual([line, '来源：凉都检察']);
+      expect(parsed.attribution).toBe('凉都检察');
+    },
+  );
+
+  it('splits a series named in the title off it when no series line stands above', () => {
+    const parsed = parsePortalText(page({ header: ['中国凉都——六盘水检察人系列报道之十二：水城区检察院护航发展'], body: ['正文一段。'] }));
+    expect(parsed.title).toBe('水城区检察院护航发展');
+    expect(parsed.series).toEqual({ line: '中国凉都——六盘水检察人系列报道之十二', title: '中国凉都——六盘水检察人系列报道', episode: 12 });
+  });
+
+  it('reads a series line with | and an Arabic episode number above the title', () => {
+    const parsed = parsePortalText(page({ header: ['中国凉都|六盘水检察人系列报道之12', '标题'], body: ['正文一段。'] }));
+    expect(parsed.series).toMatchObject({ title: '中国凉都——六盘水检察人系列报道', episode: 12 });
+    expect(parsed.title).toBe('标题');
+  });
+});
+
+describe('splitSeriesFromTitle', () => {
+  it.each([
+    ['中国凉都——六盘水检察人系列报道之十二：标题', '中国凉都——六盘水检察人系列报道', 12, '标题'],
+    ['【青川检察人系列报道之二十】石岭区检察院：让司法救助温暖每一位困难群众', '青川检察人系列报道', 20, '石岭区检察院：让司法救助温暖每一位困难群众'],
+    ['青川检察人系列报道之二十一｜石岭区检察院：“数字检察”赋能法律监督', '青川检察人系列报道', 21, '石岭区检察院：“数字检察”赋能法律监督'],
+    ['钟山区检察院脱薄争先——中国凉都·六盘水检察人系列报道之一百零三', '中国凉都——六盘水检察人系列报道', 103, '钟山区检察院脱薄争先'],
+    ['六盘水检察人系列报道 第7期 | 标题', '六盘水检察人系列报道', 7, '标题'],
+  ])('splits %s', (title, series, episode, rest) => {
+    expect(splitSeriesFromTitle(title)).toMatchObject({ series: { title: series, episode }, title: rest });
+  });
+
+  it.each(['人生之一：标题', '六盘水检察人系列报道之五十', '钟山区检察院考核位列全市第一', '乘风破浪!六盘水市钟山区人民检察院脱“薄弱”争先进'])(
+    'leaves %s alone',
+    (title) => {
+      expect(splitSeriesFromTitle(title)).toBeNull();
+    },
+  );
+});
+
+describe('parsePortalDate', () => {
+  it.each([
+    ['2022-11-02', '2022-11-01T16:00:00.000Z'],
+    ['2022-11-02 10:00', '2022-11-02T02:00:00.000Z'],
+    ['2022-11-02 10:00:30', '2022-11-02T02:00:30.000Z'],
+    ['2022/11/2', '2022-11-01T16:00:00.000Z'],
+    ['2022.11.02', '2022-11-01T16:00:00.000Z'],
+    ['2022年11月2日 10:05', '2022-11-02T02:05:00.000Z'],
+    ['2022年11月2日10时05分', '2022-11-02T02:05:00.000Z'],
+    ['2023-03-15T09:30:00+08:00', '2023-03-15T01:30:00.000Z'],
+    ['2023-03-15T09:30:00Z', '2023-03-15T09:30:00.000Z'],
+    ['2023-03-15T09:30:00+0530', '2023-03-15T04:00:00.000Z'],
+  ])('reads %s (China Standard Time unless a zone is given)', (text, iso) => {
+    expect(parsePortalDate(text)?.toISOString()).toBe(iso);
+  });
+
+  it.each(['2022-02-30', '2022-13-01', '2022-11-02 25:00', 'yesterday', '11/02/2022', ''])('rejects %j', (text) => {
+    expect(parsePortalDate(text)).toBeNull();
+  });
+});
+
+describe('parsePortalLines', () => {
+  it('takes the marked title, treats what stands before it as chrome, and keeps the kinds markup states', () => {
+    const parsed = parsePortalLines([
+      { text: '网站名称' },
+      { text: '首页 > 国内资讯' },
+      { text: '一篇文章', title: true },
+      { text: '第一段较长的正文内容。' },
+      { text: '列表项', kind: 'LIST_ITEM' },
+    ]);
+    expect(parsed.title).toBe('一篇文章');
+    expect(parsed.removed).toEqual(['网站名称', '首页 > 国内资讯']);
+    expect(parsed.blocks).toEqual([
+      { kind: 'PARAGRAPH', text: '第一段较长的正文内容。' },
+      { kind: 'LIST_ITEM', text: '列表项' },
+    ]);
   });
 });

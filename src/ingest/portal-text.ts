@@ -1,9 +1,10 @@
 import { blocksToText, contentHash, type ArticleBlock, type ArticleBlockKind } from '../resolvers/content.js';
 
 // Reads an article page that a news portal served, saved as plain text: breadcrumb, series line,
-// title, body, a trailing attribution, then the portal's footer. The portal's chrome is dropped;
-// everything the author wrote is kept verbatim (only indentation is trimmed), so that the same
-// article republished elsewhere hashes the same and citations quote the author's words.
+// title, meta line (date, source), body, a trailing attribution, then the portal's footer. The
+// portal's chrome is dropped; everything the author wrote is kept verbatim (only indentation is
+// trimmed), so that the same article republished elsewhere hashes the same and citations quote the
+// author's words. HTML pages are rendered to lines and read by the same rules (portal-html.ts).
 
 /** The input is not an article page this parser can read. The message says what is missing. */
 export class PortalTextError extends Error {
@@ -41,8 +42,25 @@ export interface ParsedPortalPage {
   attribution: string | null;
   /** The page's own address as its reprint disclaimer prints it (a path or a URL). */
   originalPath: string | null;
-  /** The chrome lines that were dropped (breadcrumb, footer, end marks), trimmed. */
+  /** When the page says it was published (a 发布时间/发布日期/日期 line), else null. */
+  publishedAt: Date | null;
+  /** The chrome lines that were dropped (breadcrumb, print and font controls, footer, end marks), trimmed. */
   removed: string[];
+  /** The footer lines among them: everything from the first footer line (disclaimer, editor, contact) on. */
+  footer: string[];
+}
+
+/** One line of a page, as the text or HTML reader hands it to `parsePortalLines`. */
+export interface PortalLine {
+  text: string;
+  /** Whether the line was indented in a text page (body lines are; chrome usually is not). */
+  indented?: boolean;
+  /** The line's 1-based number in the input, for messages. */
+  number?: number;
+  /** A block kind the markup states (h2 → HEADING, li → LIST_ITEM); otherwise the text decides. */
+  kind?: ArticleBlockKind;
+  /** The markup says this line is the title (an HTML h1); lines before it that are not header lines are chrome. */
+  title?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -100,8 +118,8 @@ export function parseChineseNumeral(input: string): number {
 // ---------------------------------------------------------------------------------------------
 // Series line
 
-// Runs that portals print between the parts of a series title: ----, ——, —, |, :, ：
-const SERIES_SEPARATOR = /\s*(?:-{2,}|[—–－―]+|[|｜]|[:：]|\s-\s)\s*/g;
+// Runs that portals print between the parts of a series title: ----, ——, —, |, :, ：, ·
+const SERIES_SEPARATOR = /\s*(?:-{2,}|[—–－―]+|[|｜]|[:：]|[·•・]|\s-\s)\s*/g;
 const EPISODE_MARKER = new RegExp(
   `^(.*?)\\s*(?:(之|第)\\s*([${NUMERAL_CHARS}]+)\\s*(?:期|篇|集|回)?|[(（]\\s*([${NUMERAL_CHARS}]+)\\s*[)）])$`,
 );
@@ -134,22 +152,71 @@ export function parseSeriesLine(line: string): PortalSeries | null {
   return null;
 }
 
+const TITLE_EPISODE = new RegExp(`(?:之|第)\\s*[${NUMERAL_CHARS}]+\\s*(?:期|篇|集|回)?`, 'g');
+const OPEN_BRACKET = /^[【\[〔]/;
+const CLOSE_BRACKET = /^\s*[】\]〕]\s*/;
+const TITLE_SEPARATOR = new RegExp(`^(?:${SERIES_SEPARATOR.source})`);
+
+/**
+ * Splits a series named inside the title off it: `中国凉都——六盘水检察人系列报道之十二：标题`,
+ * `【…系列报道之十二】标题` or `标题——…系列报道之十二`. Only a part that names a series (系列, 专栏…)
+ * and an episode counts, so that `人生之一` in an ordinary title stays. Returns null when there is none.
+ */
+export function splitSeriesFromTitle(title: string): { series: PortalSeries; title: string } | null {
+  const text = title.trim();
+  for (const marker of text.matchAll(TITLE_EPISODE)) {
+    const end = marker.index + marker[0].length;
+    const head = text.slice(0, end).replace(OPEN_BRACKET, '');
+    let rest = text.slice(end);
+    const closing = CLOSE_BRACKET.exec(rest);
+    const separator = closing ?? TITLE_SEPARATOR.exec(rest);
+    if (!separator) continue;
+    rest = rest.slice(separator[0].length).replace(TITLE_SEPARATOR, '').trim();
+    const series = SERIES_WORDS.test(head) ? parseSeriesLine(head) : null;
+    if (series && series.episode !== null && rest) return { series, title: rest };
+  }
+  // The series after the title: 标题——中国凉都·六盘水检察人系列报道之十二
+  for (const separator of text.matchAll(SERIES_SEPARATOR)) {
+    const head = text.slice(0, separator.index).trim();
+    const tail = text.slice(separator.index + separator[0].length).replace(/[】\]〕]$/, '');
+    const series = SERIES_WORDS.test(tail) ? parseSeriesLine(tail) : null;
+    if (series && series.episode !== null && head) return { series, title: head.replace(/[【\[〔]$/, '').trim() };
+  }
+  return null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Chrome
 
-const BREADCRUMB = /^(?:\d+[.)、]\s*)?(?:(?:当前位置|您的位置|你的位置|位置)\s*[:：]\s*)?(首页|主页|网站首页|home)\s*([>＞›»→/])/i;
+const POSITION_PREFIX = /^(?:\d+[.)、]\s*)?(?:当前位置|您的位置|你的位置|您现在的位置(?:是)?|现在位置|所在位置)\s*[:：]\s*/;
+const BREADCRUMB = /^(?:\d+[.)、]\s*)?(?:(?:当前位置|您的位置|你的位置|您现在的位置(?:是)?|现在位置|所在位置|位置)\s*[:：]\s*)?(首页|主页|网站首页|home)\s*([>＞›»→/])/i;
+const CRUMB_SEPARATOR = /\s*[>＞›»→]\s*/;
 const GENERIC_CRUMBS = new Set(['正文', '详情', '内容', '文章', '阅读', '浏览文章', '阅读文章', '查看']);
 
+// 首页 > 国内资讯, and 当前位置：新闻中心 > 检察动态, which names no home page.
 function parseBreadcrumb(text: string): string[] | null {
   const match = BREADCRUMB.exec(text);
-  if (!match) return null;
-  const [prefix, home, separator] = match as unknown as [string, string, string];
-  const rest = text.slice(match.index + prefix.length).split(separator);
-  return [home, ...rest.map((crumb) => crumb.trim()).filter(Boolean)];
+  if (match) {
+    const [prefix, home, separator] = match as unknown as [string, string, string];
+    const rest = text.slice(match.index + prefix.length).split(separator);
+    return [home, ...rest.map((crumb) => crumb.trim()).filter(Boolean)];
+  }
+  const position = POSITION_PREFIX.exec(text);
+  if (!position || text.length > 120) return null;
+  return text.slice(position[0].length).split(CRUMB_SEPARATOR).map((crumb) => crumb.trim()).filter(Boolean);
 }
 
 const DISCLAIMER = /本文(?:采摘|摘自|转载|来源)于?网络|不代表本站(?:立场|观点)|转载[^。]*注明出处/;
 const DISCLAIMER_ADDRESS = /(?:出处|原文|链接|地址|网址)\s*[:：]\s*(\S+)\s*$|(https?:\/\/\S+|\/\S+\.s?html?)\s*$/i;
+
+/** The address a reprint disclaimer line prints (`…注明出处:/showinfo-2-10183-0.html`), or null. */
+export function disclaimerAddress(line: string): string | null {
+  if (!DISCLAIMER.test(line)) return null;
+  const address = DISCLAIMER_ADDRESS.exec(line.trim());
+  return address ? (address[1] ?? address[2] ?? null) : null;
+}
+
+// Lines that start the portal's footer: everything from the first of them on is dropped.
 const FOOTER = [
   DISCLAIMER,
   /^联系我们$/,
@@ -157,17 +224,77 @@ const FOOTER = [
   /点击这里给我发消息/,
   /^(?:版权所有|copyright\b|©)/i,
   /^(?:上一篇|下一篇)\s*[:：]/,
-  /^(?:责任编辑|编辑|审核|校对)\s*[:：]/,
+  /^[(（【\[]?\s*(?:责任编辑|编辑|审核|校对|初审|复审|终审|审校|编审|值班编辑)\s*[:：]/,
   /^(?:分享到|扫一扫|返回顶部|打印本页|关闭窗口|【?关闭】?$)/,
-  /^(?:相关(?:文章|阅读|推荐|新闻)|热门(?:文章|推荐))$/,
+  /^(?:相关(?:文章|阅读|推荐|新闻|链接)|热门(?:文章|推荐))$/,
+  /^(?:联系电话|联系方式|电子邮箱|传真|主办单位|承办单位|技术支持|网站标识码)\s*[:：]/,
+  /ICP备\s*\d|公网安备\s*\d/,
 ];
 
-const META_KEYS = '发布时间|发布日期|时间|日期|来源|作者|编辑|责任编辑|浏览次数|阅读次数|点击数|点击';
-const META_LINE = new RegExp(`^(?:(?:${META_KEYS})\\s*[:：]\\s*\\S+(?:\\s+\\d{1,2}:\\d{2}(?::\\d{2})?)?\\s*)+$`);
-const META_PAIR = new RegExp(`(${META_KEYS})\\s*[:：]\\s*(\\S+(?:\\s+\\d{1,2}:\\d{2}(?::\\d{2})?)?)`, 'g');
+// Controls printed as text, dropped wherever they stand: 【打印本页】【关闭窗口】, 字体：大 中 小.
+const CONTROL = String.raw`(?:打印(?:本页|此文|正文)?|关闭(?:窗口|本页)?|收藏(?:本页)?|加入收藏|返回顶部|分享|字体\s*[:：]?\s*(?:大|中|小|\s)*|字号\s*[:：]?\s*(?:大|中|小|\s)*|[大中小])`;
+const CONTROLS = new RegExp(String.raw`[【\[]\s*${CONTROL}\s*[】\]]|(?:^|\s)字体\s*[:：]\s*大\s*中\s*小(?=\s|$)`, 'g');
+const CONTROL_LINE = new RegExp(
+  String.raw`^(?:(?:[【\[]\s*${CONTROL}\s*[】\]]|字体\s*[:：]\s*大\s*中\s*小|打印本页|关闭窗口|打印|关闭|返回顶部)\s*)+$`,
+);
+
+const META_KEYS =
+  '发布时间|发布日期|发表时间|更新时间|时间|日期|来源|文章来源|信息来源|稿件来源|作者|发布者|发布人|编辑|责任编辑|浏览次数|阅读次数|浏览量|阅读量|访问量|点击量|点击数|点击';
+const META_VALUE = String.raw`(?:\d{4}年\d{1,2}月\d{1,2}日|\S+)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?`;
+const META_LINE = new RegExp(`^(?:(?:${META_KEYS})\\s*[:：]\\s*${META_VALUE}\\s*)+$`);
+const META_PAIR = new RegExp(`(${META_KEYS})\\s*[:：]\\s*(${META_VALUE})`, 'g');
 
 function parseMeta(text: string): Record<string, string> {
   return Object.fromEntries([...text.matchAll(META_PAIR)].map((m) => [m[1]!, m[2]!]));
+}
+
+const LEADING_DATE = /^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)(?=\s|$)\s*/;
+
+// A meta line, with the portal's font and print controls in it (发布时间：… 来源：… 【字体：大 中 小】),
+// or opening with a bare date (2023年3月15日 09:30 来源：石岭检察), or only a date.
+function metaLine(text: string): Record<string, string> | null {
+  // Meta lines are short; a paragraph that happens to open with 时间： is prose.
+  if (text.length > 160) return null;
+  let stripped = text.replace(CONTROLS, ' ').trim();
+  const pairs: Record<string, string> = {};
+  const date = LEADING_DATE.exec(stripped);
+  if (date) {
+    pairs['日期'] = date[1]!;
+    stripped = stripped.slice(date[0].length);
+  }
+  if (!stripped) return date ? pairs : null;
+  return META_LINE.test(stripped) ? { ...pairs, ...parseMeta(stripped) } : null;
+}
+
+const SOURCE_KEYS = ['来源', '文章来源', '信息来源', '稿件来源'] as const;
+const DATE_KEYS = ['发布时间', '发布日期', '发表时间', '日期', '时间', '更新时间'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+const DATE_TIME =
+  /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]*(\d{1,2})\s*[:时]\s*(\d{2})\s*分?(?:\s*:?\s*(\d{2})\s*秒?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Reads a publication date as portals print it: `2022-11-02`, `2022-11-02 10:00[:00]`,
+ * `2022/11/02`, `2022.11.02`, `2022年11月2日 10:00`, `2022年11月2日10时05分`, ISO 8601 with an offset. A time without a
+ * zone is China Standard Time (UTC+08:00, Asia/Shanghai has no daylight saving since 1991); a date
+ * without a time is midnight there. Returns null for anything else or an impossible date.
+ */
+export function parsePortalDate(input: string): Date | null {
+  const match = DATE_TIME.exec(input.trim());
+  if (!match) return null;
+  const [, year, month, day, hour = '0', minute = '0', second = '0', zone] = match as unknown as string[];
+  const pad = (value: string | undefined) => value!.padStart(2, '0');
+  const offset = !zone ? '+08:00' : zone.toUpperCase() === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const iso = `${year}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}${offset}`;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return null;
+  // new Date rolls 2022-02-30 over to March; a printed date that does not exist is not a date.
+  const local = new Date(date.getTime() + 8 * 3_600_000);
+  if (!zone && (local.getUTCMonth() + 1 !== Number(month) || local.getUTCDate() !== Number(day))) return null;
+  if (Number(month) > 12 || Number(day) > 31 || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
+  return date;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,12 +359,6 @@ function classify(text: string, previous: ArticleBlockKind | undefined, next: st
 // ---------------------------------------------------------------------------------------------
 // Page
 
-interface Line {
-  text: string;
-  indented: boolean;
-  number: number;
-}
-
 // Indentation and the blank lines portals pad with: spaces, U+3000, nbsp, zero-width characters.
 const PADDING = /^[\s\u00a0\u3000\u200b\u200c\u200d\ufeff]+|[\s\u00a0\u3000\u200b\u200c\u200d\ufeff]+$/g;
 
@@ -245,8 +366,24 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 30 ? `${text.slice(0, 30)}…` : text);
 }
 
-function looksLikeTitle(line: Line): boolean {
-  return !line.indented && line.text.length <= 120 && !/[。;；,，:：]$/.test(line.text);
+function looksLikeTitle(line: PortalLine): boolean {
+  return line.title === true || (!line.indented && line.text.length <= 120 && !/[。;；,，:：]$/.test(line.text));
+}
+
+function isFooter(text: string): boolean {
+  return FOOTER.some((pattern) => pattern.test(text));
+}
+
+/** Splits a page saved as plain text into the lines `parsePortalLines` reads. */
+export function textToLines(text: string): PortalLine[] {
+  return text
+    .replace(/^\ufeff/, '')
+    .split(/\r\n|\r|\n/)
+    .map((raw, index) => ({
+      text: raw.replace(PADDING, ''),
+      indented: /^[ \t\u3000\u00a0]/.test(raw),
+      number: index + 1,
+    }));
 }
 
 /**
@@ -254,14 +391,17 @@ function looksLikeTitle(line: Line): boolean {
  * @throws PortalTextError when the page is empty, has no title, or has no body.
  */
 export function parsePortalText(text: string): ParsedPortalPage {
-  const lines: Line[] = text
-    .replace(/^\ufeff/, '')
-    .split(/\r\n|\r|\n/)
-    .map((raw, index) => ({
-      text: raw.replace(PADDING, ''),
-      indented: /^[ \t\u3000\u00a0]/.test(raw),
-      number: index + 1,
-    }))
+  return parsePortalLines(textToLines(text));
+}
+
+/**
+ * Parses a portal article page given as lines: a text page's lines, or the lines an HTML page's
+ * article region renders to (`portal-html.ts`), so that both kinds of page follow the same rules.
+ * @throws PortalTextError when the page is empty, has no title, or has no body.
+ */
+export function parsePortalLines(input: readonly PortalLine[]): ParsedPortalPage {
+  const lines = input
+    .map((line, index) => ({ ...line, text: line.text.replace(PADDING, ''), number: line.number ?? index + 1 }))
     .filter((line) => line.text !== '');
   if (lines.length === 0) throw new PortalTextError('The page is empty: it has no line with any text');
 
@@ -270,6 +410,7 @@ export function parsePortalText(text: string): ParsedPortalPage {
   let series: PortalSeries | null = null;
   let title: string | null = null;
   const meta: Record<string, string> = {};
+  const markedTitle = lines.findIndex((line) => line.title);
   let at = 0;
 
   // Header: breadcrumb, series line and meta lines in any order, then the title, which a
@@ -282,17 +423,27 @@ export function parsePortalText(text: string): ParsedPortalPage {
       removed.push(line.text);
       continue;
     }
-    const seriesLine: PortalSeries | null = series ? null : parseSeriesLine(line.text);
+    const seriesLine: PortalSeries | null = series || line.title ? null : parseSeriesLine(line.text);
     if (seriesLine) {
       series = seriesLine;
       continue;
     }
-    if (META_LINE.test(line.text)) {
-      Object.assign(meta, parseMeta(line.text));
+    const pairs = line.title ? null : metaLine(line.text);
+    if (pairs) {
+      Object.assign(meta, pairs);
+      continue;
+    }
+    if (CONTROL_LINE.test(line.text)) {
+      removed.push(line.text);
       continue;
     }
     if (title !== null) break;
-    if (!looksLikeTitle(line) || FOOTER.some((pattern) => pattern.test(line.text))) {
+    // Markup named the title: whatever stands before it and is not a header line is chrome.
+    if (markedTitle > at) {
+      removed.push(line.text);
+      continue;
+    }
+    if (!looksLikeTitle(line) || isFooter(line.text)) {
       throw new PortalTextError(
         `The page has no title: expected a title line before the body, found ${quote(line.text)} on line ${line.number}`,
       );
@@ -300,26 +451,37 @@ export function parsePortalText(text: string): ParsedPortalPage {
     title = line.text;
   }
   if (title === null) throw new PortalTextError('The page has no title: no line after the header could be one');
-
-  // Body, up to the first line of the portal's footer; the footer is dropped whole.
-  const footerAt = lines.findIndex((line, index) => index >= at && FOOTER.some((pattern) => pattern.test(line.text)));
-  const body = lines.slice(at, footerAt === -1 ? lines.length : footerAt).map((line) => line.text);
-  let originalPath: string | null = null;
-  for (const line of footerAt === -1 ? [] : lines.slice(footerAt)) {
-    removed.push(line.text);
-    if (originalPath === null && DISCLAIMER.test(line.text)) {
-      const address = DISCLAIMER_ADDRESS.exec(line.text);
-      originalPath = address ? (address[1] ?? address[2] ?? null) : null;
-    }
+  if (series === null) {
+    const split = splitSeriesFromTitle(title);
+    if (split) ({ series, title } = split);
   }
 
-  let attribution = takeAttribution(body, removed);
-  attribution ??= meta['来源'] ?? null;
-  if (body.length === 0) throw new PortalTextError(`The page has no body: nothing follows the title ${quote(title)}`);
+  // Body, up to the first line of the portal's footer; the footer is dropped whole.
+  const footerAt = lines.findIndex((line, index) => index >= at && isFooter(line.text));
+  const body: PortalLine[] = [];
+  for (const line of lines.slice(at, footerAt === -1 ? lines.length : footerAt)) {
+    if (CONTROL_LINE.test(line.text)) removed.push(line.text);
+    else body.push(line);
+  }
+  const footer = footerAt === -1 ? [] : lines.slice(footerAt).map((line) => line.text);
+  let originalPath: string | null = null;
+  for (const line of footer) {
+    removed.push(line);
+    originalPath ??= disclaimerAddress(line);
+  }
+
+  const texts = body.map((line) => line.text);
+  let attribution = takeAttribution(texts, removed);
+  // takeAttribution may shorten or drop trailing lines; the kinds markup stated stay with their lines.
+  const kept = body.slice(0, texts.length);
+  attribution ??= sourceFromMeta(meta) ?? creditInFooter(footer);
+  if (kept.length === 0) throw new PortalTextError(`The page has no body: nothing follows the title ${quote(title)}`);
 
   const blocks: ArticleBlock[] = [];
-  body.forEach((line, index) => {
-    blocks.push({ kind: classify(line, blocks[blocks.length - 1]?.kind, body[index + 1]), text: line });
+  kept.forEach((line, index) => {
+    const text = texts[index]!;
+    const kind = line.kind ?? classify(text, blocks[blocks.length - 1]?.kind, texts[index + 1]);
+    if (text) blocks.push({ kind, text });
   });
   const bodyText = blocksToText(blocks);
 
@@ -335,6 +497,30 @@ export function parsePortalText(text: string): ParsedPortalPage {
     contentHash: contentHash(bodyText),
     attribution,
     originalPath,
+    publishedAt: dateFromMeta(meta),
     removed,
+    footer,
   };
+}
+
+function sourceFromMeta(meta: Record<string, string>): string | null {
+  for (const key of SOURCE_KEYS) if (meta[key]) return meta[key];
+  return null;
+}
+
+function dateFromMeta(meta: Record<string, string>): Date | null {
+  for (const key of DATE_KEYS) {
+    const date = meta[key] ? parsePortalDate(meta[key]) : null;
+    if (date) return date;
+  }
+  return null;
+}
+
+// A 来源: line that a footer carries below the editor line.
+function creditInFooter(footer: readonly string[]): string | null {
+  for (const line of footer) {
+    const credit = /^(?:来源|文章来源|稿件来源|信息来源|稿源)\s*[:：]\s*(.{1,60}?)$/.exec(line);
+    if (credit) return credit[1]!.trim();
+  }
+  return null;
 }
