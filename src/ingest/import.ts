@@ -1,0 +1,342 @@
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { importConfigFromEnv, type ImportConfig } from './config.js';
+import { createFetcher, FetchError, type Fetcher } from './fetch.js';
+import { expandInputs, fetchUrl, InputError, readInputFile, rememberFetch, type FetchedUrl, type FileAccess, type InputEntry } from './inputs.js';
+import type {
+  ImportedArticle,
+  ImportProgress,
+  ImportRunSummary,
+  PageToFetch,
+  ParsedDocument,
+  RawDocument,
+  StoreOutcome,
+} from './types.js';
+
+// One import run (issue #5): expands the inputs, reads or fetches each document, parses it, fetches
+// the full page of each feed entry that carries only a summary, stores every article in its own
+// transaction, and records the run and one ImportItem per item. An item's failure, expected or
+// not, is recorded with its reason and the run goes on; the run row never stays RUNNING.
+
+export type ParseStage = (doc: RawDocument) => ParsedDocument;
+export type StoreStage = (prisma: PrismaClient, article: ImportedArticle, options: { importRunId: string }) => Promise<StoreOutcome>;
+export type ChangedEntity = StoreOutcome['changedEntities'][number];
+
+export interface RunImportOptions {
+  trigger: 'CLI' | 'MUTATION';
+  actorName: string;
+  /** Defaults to `importConfigFromEnv()`. */
+  config?: ImportConfig;
+  /** Defaults to a fetcher built from `config`; one passed in is not closed by the run. */
+  fetcher?: Fetcher;
+  /** Which files the run may read; defaults to any for the CLI, `config.fileRoot` (or none) for the mutation. */
+  files?: FileAccess;
+  /** Ignore stored validators: fetch every URL in full and import it again. */
+  force?: boolean;
+  onProgress?: (progress: ImportProgress) => void;
+  /** Called once, after the run is recorded, with every entity the run changed (for cache invalidation). */
+  onEntitiesChanged?: (entities: ChangedEntity[]) => Promise<void> | void;
+  /** The parser (formats.ts `parseDocument` by default). */
+  parse?: ParseStage;
+  /** The writer (store.ts `storeArticle` by default). */
+  store?: StoreStage;
+}
+
+type ItemStatus = ImportProgress['status'];
+type SummaryItem = ImportRunSummary['items'][number];
+
+// formats.ts and store.ts are loaded only when a run does not bring its own stages, so that tests of
+// fetching and orchestration do not depend on them.
+async function defaultParse(): Promise<ParseStage> {
+  return (await import('./formats.js')).parseDocument;
+}
+
+async function defaultStore(): Promise<StoreStage> {
+  return (await import('./store.js')).storeArticle;
+}
+
+/** The private-network default: the CLI's user owns the machine; the mutation's caller is remote. */
+export function allowsPrivateNetworks(config: ImportConfig, trigger: RunImportOptions['trigger']): boolean {
+  return config.allowPrivateNetworks ?? trigger === 'CLI';
+}
+
+function defaultFileAccess(config: ImportConfig, trigger: RunImportOptions['trigger']): FileAccess {
+  if (trigger === 'CLI') return 'any';
+  return config.fileRoot ? { root: config.fileRoot } : 'none';
+}
+
+/** A reason in words for an error from one item. Database errors are named, not quoted. */
+export function describeError(error: unknown): string {
+  if (error instanceof FetchError || error instanceof InputError) return error.message;
+  if (error instanceof Prisma.PrismaClientKnownRequestError) return `database error ${error.code}`;
+  if (error instanceof Prisma.PrismaClientInitializationError || error instanceof Prisma.PrismaClientRustPanicError) {
+    return 'database unavailable';
+  }
+  if (error instanceof Prisma.PrismaClientUnknownRequestError || error instanceof Prisma.PrismaClientValidationError) {
+    return 'database error';
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `unexpected error: ${message.length > 300 ? `${message.slice(0, 300)}…` : message}`;
+}
+
+/**
+ * A feed entry's page, parsed, with what the entry says kept where the page says nothing: the
+ * page's own title, text and dates win; the entry fills in the rest. The item keeps the entry's
+ * locator, so that it reads as an entry of its feed.
+ */
+export function mergeEntry(article: ImportedArticle, page: PageToFetch, pageUrl: string): ImportedArticle {
+  const { entry } = page;
+  return {
+    ...article,
+    locator: page.locator,
+    originalUrl: article.originalUrl ?? pageUrl,
+    title: article.title || entry.title,
+    publishedAt: article.publishedAt ?? entry.publishedAt,
+    tags: article.tags.length ? article.tags : entry.tags,
+    category: article.category ?? entry.category,
+    attribution: article.attribution ?? entry.attribution,
+    source: article.source.url ? article.source : entry.source,
+  };
+}
+
+/** Runs `worker` over `items` with at most `limit` at a time, pulling items only as workers free up. */
+async function forEachConcurrently<T>(items: AsyncIterable<T> | Iterable<T>, limit: number, worker: (item: T) => Promise<void>) {
+  const iterator: AsyncIterator<T> | Iterator<T> =
+    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
+  await Promise.all(
+    Array.from({ length: Math.max(1, limit) }, async () => {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        await worker(next.value);
+      }
+    }),
+  );
+}
+
+/** Runs tasks one at a time, in call order. */
+function serial() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const result = tail.then(task);
+    tail = result.catch(() => undefined);
+    return result;
+  };
+}
+
+/** SUCCEEDED with no failure, FAILED when nothing was imported, PARTIAL in between. */
+export function runStatus(counts: ImportRunSummary['counts']): ImportRunSummary['status'] {
+  const ok = counts.created + counts.updated + counts.unchanged + counts.duplicate;
+  if (counts.failed === 0 && ok > 0) return 'SUCCEEDED';
+  return ok === 0 ? 'FAILED' : 'PARTIAL';
+}
+
+/**
+ * Imports `inputs` (files, directories, http(s) URLs) and records the run. Resolves with the run's
+ * summary whatever happened to the items; rejects only when the run cannot be recorded at all
+ * (the database is unreachable), and even then marks the run FAILED when it can.
+ */
+export async function runImport(prisma: PrismaClient, inputs: string[], options: RunImportOptions): Promise<ImportRunSummary> {
+  const config = options.config ?? importConfigFromEnv();
+  const started = performance.now();
+  const run = await prisma.importRun.create({
+    data: { trigger: options.trigger, actorName: options.actorName, inputs },
+    select: { id: true },
+  });
+
+  const fetcher =
+    options.fetcher ??
+    createFetcher({ ...config, allowPrivateNetworks: allowsPrivateNetworks(config, options.trigger) });
+  const files = options.files ?? defaultFileAccess(config, options.trigger);
+  const counts = { created: 0, updated: 0, unchanged: 0, duplicate: 0, failed: 0 };
+  const items: (SummaryItem & { order: number[] })[] = [];
+  const changed = new Map<string, ChangedEntity>();
+  // Articles are written one at a time: two copies of one story in a batch must not race to
+  // create the same Article, and PGlite has one connection anyway. Fetching and parsing overlap.
+  const storeSerially = serial();
+  let total = 0;
+  let finished = false;
+  let durationMs = 0;
+
+  async function record(order: number[], item: SummaryItem) {
+    await prisma.importItem.create({
+      data: {
+        runId: run.id,
+        locator: item.locator,
+        status: item.status,
+        reason: item.reason,
+        articleId: item.articleId,
+        unknownOrganizations: item.unknownOrganizations,
+      },
+    });
+    items.push({ ...item, order });
+    const key: Record<ItemStatus, keyof typeof counts> = {
+      CREATED: 'created',
+      UPDATED: 'updated',
+      UNCHANGED: 'unchanged',
+      DUPLICATE: 'duplicate',
+      FAILED: 'failed',
+    };
+    counts[key[item.status]] += 1;
+    options.onProgress?.({ done: items.length, total: Math.max(total, items.length), locator: item.locator, status: item.status });
+  }
+
+  const failed = (locator: string, reason: string): SummaryItem => ({
+    locator,
+    status: 'FAILED',
+    reason,
+    articleId: null,
+    unknownOrganizations: [],
+  });
+  const unchanged = (locator: string): SummaryItem => ({
+    locator,
+    status: 'UNCHANGED',
+    reason: null,
+    articleId: null,
+    unknownOrganizations: [],
+  });
+
+  // The default stages load on first use: a run whose inputs all fail or are unchanged needs neither.
+  let parser: Promise<ParseStage> | undefined;
+  let storer: Promise<StoreStage> | undefined;
+  const parse = async (doc: RawDocument) => (await (parser ??= options.parse ? Promise.resolve(options.parse) : defaultParse()))(doc);
+  const store: StoreStage = async (...args) => (await (storer ??= options.store ? Promise.resolve(options.store) : defaultStore()))(...args);
+
+  try {
+
+    /** Stores one article as one item; true when it was stored. */
+    async function storeItem(order: number[], article: ImportedArticle): Promise<boolean> {
+      let outcome: StoreOutcome;
+      try {
+        outcome = await storeSerially(() => store(prisma, article, { importRunId: run.id }));
+      } catch (error) {
+        await record(order, failed(article.locator, `could not be stored: ${describeError(error)}`));
+        return false;
+      }
+      for (const entity of outcome.changedEntities) changed.set(`${entity.typename}:${entity.id}`, entity);
+      await record(order, {
+        locator: article.locator,
+        status: outcome.status,
+        reason: null,
+        articleId: outcome.articleId,
+        unknownOrganizations: outcome.unknownOrganizations,
+      });
+      return true;
+    }
+
+    /** Fetches and stores the full page of a feed entry; true when nothing failed. */
+    async function importPage(order: number[], page: PageToFetch): Promise<boolean> {
+      try {
+        const fetched = await fetchUrl(prisma, fetcher, page.url, { conditional: !options.force });
+        if (fetched.kind === 'unchanged') {
+          await record(order, unchanged(page.locator));
+          return true;
+        }
+        const parsed = await parse(fetched.doc);
+        const article = parsed.articles[0];
+        if (!article) {
+          const reason = parsed.failures[0]?.reason ?? 'no article found on the page';
+          await record(order, failed(page.locator, `the entry's page ${page.url}: ${reason}`));
+          return false;
+        }
+        const stored = await storeItem(order, mergeEntry(article, page, fetched.doc.url ?? page.url));
+        if (stored) await rememberFetch(prisma, fetched.remember);
+        return stored;
+      } catch (error) {
+        await record(order, failed(page.locator, describeError(error)));
+        return false;
+      }
+    }
+
+    /** Reads a file or fetches a URL; a URL's validators are remembered once its document is imported. */
+    async function load(entry: Exclude<InputEntry, { kind: 'failure' }>): Promise<FetchedUrl | { kind: 'document'; doc: RawDocument; remember: null }> {
+      if (entry.kind === 'url') return fetchUrl(prisma, fetcher, entry.locator, { conditional: !options.force });
+      return { kind: 'document', doc: await readInputFile(entry.locator, config.maxBytes), remember: null };
+    }
+
+    async function importEntry([entry, index]: [InputEntry, number]) {
+      try {
+        if (entry.kind === 'failure') {
+          await record([index], failed(entry.locator, entry.reason));
+          return;
+        }
+        const loaded = await load(entry);
+        if (loaded.kind === 'unchanged') {
+          await record([index], unchanged(entry.locator));
+          return;
+        }
+        const parsed = await parse(loaded.doc);
+        const parts = parsed.failures.length + parsed.articles.length + parsed.pagesToFetch.length;
+        if (parts === 0) {
+          await record([index], failed(entry.locator, 'no article found in this document'));
+          return;
+        }
+        total += parts - 1;
+        let allImported = parsed.failures.length === 0;
+        let position = 0;
+        for (const failure of parsed.failures) await record([index, position++], failed(failure.locator, failure.reason));
+        for (const article of parsed.articles) {
+          if (!(await storeItem([index, position++], article))) allImported = false;
+        }
+        const pages = parsed.pagesToFetch.map((page, i) => [page, position + i] as const);
+        await forEachConcurrently(pages, config.concurrency, async ([page, at]) => {
+          if (!(await importPage([index, at], page))) allImported = false;
+        });
+        if (loaded.remember && allImported) await rememberFetch(prisma, loaded.remember);
+      } catch (error) {
+        await record([index], failed(entry.locator, describeError(error)));
+      }
+    }
+
+    async function* numbered(): AsyncGenerator<[InputEntry, number]> {
+      let index = 0;
+      for await (const entry of expandInputs(inputs, files)) {
+        total += 1;
+        yield [entry, index++];
+      }
+    }
+
+    await forEachConcurrently(numbered(), config.concurrency, importEntry);
+    finished = true;
+  } finally {
+    if (!options.fetcher) fetcher.close();
+    durationMs = Math.round(performance.now() - started);
+    const status = finished ? runStatus(counts) : 'FAILED';
+    const finishing = prisma.importRun.update({
+      where: { id: run.id },
+      data: {
+        status,
+        finishedAt: new Date(),
+        durationMs,
+        createdCount: counts.created,
+        updatedCount: counts.updated,
+        unchangedCount: counts.unchanged,
+        duplicateCount: counts.duplicate,
+        failedCount: counts.failed,
+      },
+    });
+    // When the run is already failing, its own error is the one to report.
+    if (finished) await finishing;
+    else await finishing.catch(() => undefined);
+  }
+
+  const summary: ImportRunSummary = {
+    runId: run.id,
+    status: runStatus(counts),
+    durationMs,
+    counts,
+    items: items
+      .sort((a, b) => compareOrder(a.order, b.order))
+      .map(({ order: _order, ...item }) => item),
+  };
+  if (changed.size && options.onEntitiesChanged) await options.onEntitiesChanged([...changed.values()]);
+  return summary;
+}
+
+function compareOrder(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const difference = (a[i] ?? -1) - (b[i] ?? -1);
+    if (difference) return difference;
+  }
+  return 0;
+}
