@@ -7,5 +7,9 @@ import './achievement.js';
 import './source.js';
 import './search.js';
 import './viewer.js';
+import './audit.js';
+import './editorial.js';
+import './import.js';
+import './provenance.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

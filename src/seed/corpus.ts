@@ -13,6 +13,7 @@ import {
   SeriesStatus,
   SourceKind,
 } from '../generated/prisma/enums.js';
+import { normalizedHash } from '../ingest/normalize.js';
 import { parsePortalText, type ParsedPortalPage } from '../ingest/portal-text.js';
 import { achievementOccurredOn } from '../resolvers/content.js';
 import { refreshSearchVectors } from '../search/index.js';
@@ -162,6 +163,8 @@ interface SeriesPlan {
 
 interface ArticlePlan {
   slug: string;
+  /** The fixture's `file`: its provenance record's locator is `corpus:<file>`. */
+  file: string;
   series: string | null;
   source: string | null;
   organizations: { organization: string; role: ArticleOrganizationRole }[];
@@ -180,6 +183,7 @@ interface ArticlePlan {
     originalUrl: string | null;
     canonicalUrl: string | null;
     contentHash: string;
+    normalizedHash: string;
   };
 }
 
@@ -371,6 +375,7 @@ export function planCorpus(raw: unknown, readText: (file: string) => string, lab
     }
     articlePlans.push({
       slug: article.slug,
+      file: article.file,
       series: article.series ?? null,
       source: article.source ?? null,
       organizations: article.organizations,
@@ -389,6 +394,7 @@ export function planCorpus(raw: unknown, readText: (file: string) => string, lab
         originalUrl: page.originalPath,
         canonicalUrl: article.canonicalUrl ?? null,
         contentHash: page.contentHash,
+        normalizedHash: normalizedHash(page.bodyText),
       },
     });
   }
@@ -515,7 +521,15 @@ export interface RowCounts {
 }
 
 export type CorpusLoadSummary = Record<
-  'organizations' | 'sources' | 'series' | 'articles' | 'articleOrganizations' | 'achievements' | 'citations',
+  | 'organizations'
+  | 'sources'
+  | 'series'
+  | 'articles'
+  | 'articleRevisions'
+  | 'articleProvenances'
+  | 'articleOrganizations'
+  | 'achievements'
+  | 'citations',
   RowCounts
 >;
 
@@ -526,6 +540,8 @@ function emptySummary(): CorpusLoadSummary {
     sources: counts(),
     series: counts(),
     articles: counts(),
+    articleRevisions: counts(),
+    articleProvenances: counts(),
     articleOrganizations: counts(),
     achievements: counts(),
     citations: counts(),
@@ -587,6 +603,72 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
 
 const bySlug = <Row extends { slug: string }>(rows: Row[]) => new Map(rows.map((row) => [row.slug, row]));
 
+/** The provenance locator of a fixture article: its page file's name, which is the same on every machine. */
+export const corpusLocator = (file: string) => `corpus:${file}`;
+
+/**
+ * An article an import stored before the fixture was loaded: the same story (normalized hash),
+ * under a slug the fixture does not use. The fixture adopts it, so that loading both leaves one.
+ */
+async function importedCopy(tx: Prisma.TransactionClient, plan: CorpusPlan, article: ArticlePlan) {
+  const hash = article.data.normalizedHash;
+  return (
+    (await tx.article.findFirst({
+      where: {
+        slug: { notIn: plan.articles.map((other) => other.slug) },
+        OR: [{ normalizedHash: hash }, { provenances: { some: { normalizedHash: hash } } }],
+      },
+      orderBy: { createdAt: 'asc' },
+    })) ?? undefined
+  );
+}
+
+/**
+ * Keeps a fixture article's revisions and provenance as an import keeps them: a revision whenever
+ * its title or text is not the latest revision's (revision 1 when it has none), and a provenance
+ * record `corpus:<file>` from its source, which is canonical (the fixture is curated: its copy is
+ * the one the article shows, whatever copies imports added).
+ */
+async function writeArticleHistory(
+  tx: Prisma.TransactionClient,
+  summary: CorpusLoadSummary,
+  articleId: string,
+  article: ArticlePlan,
+  sourceId: string | null,
+) {
+  const { title, body, bodyText, contentHash, normalizedHash: hash, attribution, originalUrl } = article.data;
+  const latest = await tx.articleRevision.findFirst({ where: { articleId }, orderBy: { number: 'desc' } });
+  if (latest && latest.title === title && latest.contentHash === contentHash) {
+    summary.articleRevisions.unchanged++;
+  } else {
+    summary.articleRevisions.created++;
+    await tx.articleRevision.create({
+      data: { articleId, number: (latest?.number ?? 0) + 1, title, body, bodyText, contentHash },
+    });
+  }
+
+  if (!sourceId) return;
+  const locator = corpusLocator(article.file);
+  const data = { articleId, contentHash, normalizedHash: hash, attribution, originalUrl, isCanonical: true };
+  const existing = await tx.articleProvenance.findUnique({ where: { sourceId_locator: { sourceId, locator } } });
+  if (!existing) {
+    summary.articleProvenances.created++;
+    await tx.articleProvenance.create({ data: { sourceId, locator, fetchedAt: new Date(), ...data } });
+  } else if (differs(existing, data)) {
+    summary.articleProvenances.updated++;
+    const fetchedAt = existing.contentHash === contentHash ? existing.fetchedAt : new Date();
+    await tx.articleProvenance.update({ where: { id: existing.id }, data: { ...data, fetchedAt } });
+  } else {
+    summary.articleProvenances.unchanged++;
+  }
+  // Copies that imports made canonical before the fixture was loaded are not any more.
+  const demoted = await tx.articleProvenance.updateMany({
+    where: { articleId, isCanonical: true, NOT: { sourceId, locator } },
+    data: { isCanonical: false },
+  });
+  summary.articleProvenances.updated += demoted.count;
+}
+
 /** Writes a plan through a transaction client. Rows are matched by natural key and only written when they differ. */
 export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan): Promise<CorpusLoadSummary> {
   const summary = emptySummary();
@@ -629,14 +711,22 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
   const seriesIds = new Map<string, string>();
   const existingSeries = bySlug(await tx.series.findMany({ where: slugs(plan.series) }));
   for (const item of plan.series) {
-    const data = { ...item.data, publisherId: item.publisher ? organizationIds.get(item.publisher)! : null };
+    const publisherId = item.publisher ? organizationIds.get(item.publisher)! : null;
+    // A series an import created first (same title, a generated slug) becomes the fixture's.
+    const adopted = existingSeries.get(item.slug)
+      ? undefined
+      : await tx.series.findFirst({
+          where: { title: item.data.title, slug: { notIn: plan.series.map((other) => other.slug) } },
+          orderBy: { createdAt: 'asc' },
+        });
+    const data = { ...item.data, publisherId, ...(adopted ? { slug: item.slug } : {}) };
     const row = await step(`series "${item.slug}"`, () =>
       sync(
         summary.series,
-        existingSeries.get(item.slug),
+        existingSeries.get(item.slug) ?? adopted ?? undefined,
         data,
         () => tx.series.create({ data: { slug: item.slug, ...data } }),
-        (id) => tx.series.update({ where: { id }, data }),
+        (id) => tx.series.update({ where: { id }, data: { ...data, version: { increment: 1 } } }),
       ),
     );
     seriesIds.set(item.slug, row.id);
@@ -645,22 +735,27 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
   const articleIds = new Map<string, string>();
   const existingArticles = bySlug(await tx.article.findMany({ where: slugs(plan.articles) }));
   for (const article of plan.articles) {
+    const existing = existingArticles.get(article.slug) ?? (await importedCopy(tx, plan, article));
     const data = {
       ...article.data,
       seriesId: article.series ? seriesIds.get(article.series)! : null,
       sourceId: article.source ? sourceIds.get(article.source)! : null,
+      ...(existing && existing.slug !== article.slug ? { slug: article.slug } : {}),
     };
     const row = await step(`article "${article.slug}"`, () =>
       sync(
         summary.articles,
-        existingArticles.get(article.slug),
+        existing,
         data,
         () => tx.article.create({ data: { slug: article.slug, ...data } }),
-        (id) => tx.article.update({ where: { id }, data }),
+        (id) => tx.article.update({ where: { id }, data: { ...data, version: { increment: 1 } } }),
         searchable.Article,
       ),
     );
     articleIds.set(article.slug, row.id);
+    await step(`the history of article "${article.slug}"`, () =>
+      writeArticleHistory(tx, summary, row.id, article, article.source ? sourceIds.get(article.source)! : null),
+    );
   }
 
   // The fixture is the whole truth about its articles' organization links: stale links go.

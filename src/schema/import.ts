@@ -1,0 +1,167 @@
+import { createContextCache } from '@pothos/core';
+import type { Context } from '../context.js';
+import { createArticlesByIdLoader } from '../loaders/articles-by-id.js';
+import { importContent, importRunWhere, MAX_IMPORT_INPUT_LENGTH, MAX_IMPORT_INPUTS } from '../resolvers/import.js';
+import { Article } from './article.js';
+import { builder } from './builder.js';
+
+// Import runs (issue #5), for admins: the record of every run (npm run import or importContent),
+// and the importContent mutation. README "Import" describes what a run does.
+
+export const ImportTriggerEnum = builder.enumType('ImportTrigger', {
+  description: 'What started an import run.',
+  values: {
+    CLI: { description: 'The command line: `npm run import`.' },
+    MUTATION: { description: 'The `importContent` mutation.' },
+  } as const,
+});
+
+export const ImportRunStatusEnum = builder.enumType('ImportRunStatus', {
+  description: 'How an import run went.',
+  values: {
+    RUNNING: { description: 'Still going.' },
+    SUCCEEDED: { description: 'Every item was imported (created, updated, unchanged or a duplicate).' },
+    PARTIAL: { description: 'Some items failed; the others were imported.' },
+    FAILED: { description: 'Nothing could be imported.' },
+  } as const,
+});
+
+export const ImportItemStatusEnum = builder.enumType('ImportItemStatus', {
+  description: 'What happened to one item of an import run.',
+  values: {
+    CREATED: { description: 'A new article.' },
+    UPDATED: { description: 'This source’s copy had changed; when it is the canonical copy, the article got a new revision.' },
+    UNCHANGED: { description: 'This source’s copy was already stored as it is: nothing was written.' },
+    DUPLICATE: {
+      description: 'The same story (normalized text, or the same episode of the same series) was already stored: a provenance record was added to that article.',
+    },
+    FAILED: { description: 'It could not be imported; `reason` says why. Nothing of it was written.' },
+  } as const,
+});
+
+interface ImportCountsShape {
+  createdCount: number;
+  updatedCount: number;
+  unchangedCount: number;
+  duplicateCount: number;
+  failedCount: number;
+}
+
+const ImportCounts = builder.objectRef<ImportCountsShape>('ImportCounts').implement({
+  description: 'How many items of a run ended in each status.',
+  fields: (t) => ({
+    created: t.exposeInt('createdCount', { description: 'New articles.' }),
+    updated: t.exposeInt('updatedCount', { description: 'Copies whose content had changed.' }),
+    unchanged: t.exposeInt('unchangedCount', { description: 'Copies already stored as they are.' }),
+    duplicate: t.exposeInt('duplicateCount', { description: 'Copies of stories already stored, added as provenance records.' }),
+    failed: t.exposeInt('failedCount', { description: 'Items that could not be imported.' }),
+  }),
+});
+
+// Per request, never at module level: the context cache makes one loader per request.
+const articlesById = createContextCache((ctx: Context) => createArticlesByIdLoader(ctx.prisma));
+
+builder.prismaObject('ImportItem', {
+  description: 'One item of an import run: a page, a feed entry or a partner JSON item.',
+  fields: (t) => ({
+    locator: t.exposeString('locator', { description: 'The file path, URL, or `<feed URL>#<entry id>` of the item.' }),
+    status: t.expose('status', { type: ImportItemStatusEnum, description: 'What happened to it.' }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why it failed, in words; null unless FAILED.' }),
+    article: t.field({
+      type: Article,
+      nullable: true,
+      description: 'The article it was stored as; null when it failed, or when the article has since been deleted.',
+      resolve: (item, _args, ctx) => (item.articleId ? articlesById(ctx).load(item.articleId) : null),
+    }),
+    unknownOrganizations: t.exposeStringList('unknownOrganizations', {
+      description: 'Names in the item that look like public bodies but match no known organization or alias: for review. None was created.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the item was recorded.' }),
+  }),
+});
+
+export const ImportRun = builder.prismaNode('ImportRun', {
+  description: 'One run of the importer, with its counts and the outcome of every item. Admins only.',
+  id: { field: 'id' },
+  authScopes: { admin: true },
+  // For anyone but an admin, node(id:) finds no run, as if the ID matched nothing.
+  findUnique: (id, ctx) => (ctx.viewer.kind === 'admin' ? { id } : { id, trigger: { in: [] } }),
+  nullable: true,
+  fields: (t) => ({
+    trigger: t.expose('trigger', { type: ImportTriggerEnum, description: 'What started it.' }),
+    actorName: t.exposeString('actorName', { description: 'Who started it: the admin credential’s name, or the command line user.' }),
+    inputs: t.exposeStringList('inputs', { description: 'The files, directories and URLs it was given, as given.' }),
+    status: t.expose('status', { type: ImportRunStatusEnum, description: 'How it went.' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When it started.' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it finished; null while RUNNING.' }),
+    durationMs: t.exposeInt('durationMs', { nullable: true, description: 'How long it took, in milliseconds; null while RUNNING.' }),
+    counts: t.field({
+      type: ImportCounts,
+      description: 'How many items ended in each status.',
+      resolve: (run) => run,
+    }),
+    items: t.relatedConnection('items', {
+      description: 'Its items, in the order they finished.',
+      cursor: 'id',
+      totalCount: true,
+      args: {
+        status: t.arg({ type: ImportItemStatusEnum, required: false, description: 'Only items that ended in this status.' }),
+      },
+      query: (args) => ({
+        where: args.status ? { status: args.status } : {},
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      }),
+    }),
+  }),
+});
+
+const ImportRunFilter = builder.inputType('ImportRunFilter', {
+  description: 'Conditions an import run must meet; all given conditions apply.',
+  fields: (t) => ({
+    status: t.field({ type: ImportRunStatusEnum, required: false, description: 'Only runs that ended (or are) in this status.' }),
+    trigger: t.field({ type: ImportTriggerEnum, required: false, description: 'Only runs started this way.' }),
+    startedFrom: t.field({ type: 'DateTime', required: false, description: 'Only runs started at or after this time.' }),
+    startedTo: t.field({ type: 'DateTime', required: false, description: 'Only runs started at or before this time.' }),
+  }),
+});
+
+builder.queryField('importRuns', (t) =>
+  t.prismaConnection({
+    type: 'ImportRun',
+    cursor: 'id',
+    description: 'Import runs, newest first. Admins only: anyone else gets UNAUTHENTICATED or FORBIDDEN.',
+    authScopes: { admin: true },
+    args: { filter: t.arg({ type: ImportRunFilter, required: false, description: 'Narrow the list.' }) },
+    totalCount: (_root, args, ctx) => ctx.prisma.importRun.count({ where: importRunWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.importRun.findMany({
+        ...query,
+        where: importRunWhere(args.filter),
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+      }),
+  }),
+);
+
+const ImportContentInput = builder.inputType('ImportContentInput', {
+  description: 'What to import.',
+  fields: (t) => ({
+    inputs: t.stringList({
+      required: true,
+      description: `1 to ${MAX_IMPORT_INPUTS} http(s) URLs of portal pages, RSS/Atom feeds or partner JSON, each at most ${MAX_IMPORT_INPUT_LENGTH} characters. Paths are accepted only when the server sets IMPORT_FILE_ROOT, and only below it; otherwise the API reads no server files.`,
+    }),
+  }),
+});
+
+builder.mutationField('importContent', (t) =>
+  t.prismaField({
+    type: 'ImportRun',
+    description:
+      'Imports content now, as `npm run import` does, and returns the recorded run (status, counts, items). Admins only. Each article is stored in its own transaction; an item that fails is recorded with its reason and the run goes on. Cached answers the run made stale are dropped.',
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: ImportContentInput, required: true, description: 'What to import.' }) },
+    resolve: async (query, _root, { input }, ctx, info) => {
+      const summary = await importContent(ctx.prisma, ctx.viewer, input.inputs, { responseCache: ctx.responseCache, schema: info.schema });
+      return ctx.prisma.importRun.findUniqueOrThrow({ ...query, where: { id: summary.runId } });
+    },
+  }),
+);
