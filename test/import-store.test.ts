@@ -9,7 +9,8 @@ import { replacesCanonical, storeArticle } from '../src/ingest/store.js';
 import type { ImportedArticle, SourceHint } from '../src/ingest/types.js';
 import { searchHits } from '../src/resolvers/search.js';
 import { parseSearchQuery } from '../src/search/tokens.js';
-import { ANONYMOUS } from '../src/viewer.js';
+import { createArticle as createEditorialArticle } from '../src/resolvers/editorial/article.js';
+import { ANONYMOUS, credentialViewer } from '../src/viewer.js';
 import { createTestDatabase, testBackends } from './support/database.js';
 import { unique } from './support/factory.js';
 import { databaseFingerprint } from './support/fingerprint.js';
@@ -273,6 +274,29 @@ describe.each(testBackends())('storeArticle on %s', (backend) => {
       });
       expect(await prisma.article.findUniqueOrThrow({ where: { id: first.articleId } })).toEqual(before);
       expect(await prisma.articleRevision.count()).toBe(1);
+    });
+  });
+
+  it('finds an article an editor wrote when the same story is imported, instead of adding a second one', async () => {
+    await withDatabase(backend, async ({ prisma }) => {
+      const { title, paragraphs } = story();
+      const editor = credentialViewer({
+        id: '00000000-0000-7000-8000-000000000001',
+        kind: 'EDITOR',
+        name: 'an editor',
+        organizationId: null,
+        allowedOrigins: [],
+        trustedDocumentsOnly: false,
+      });
+      const written = await createEditorialArticle(prisma, editor, {
+        slug: unique('edited'),
+        title,
+        body: paragraphs.map((text) => ({ kind: 'PARAGRAPH' as const, text })),
+      });
+      // The portal's copy carries a trailing credit and its own punctuation: the same story.
+      const copy = imported(page({ title, paragraphs }), PORTAL, 'https://www.portal-a.example/a/edited.html');
+      expect(await storeArticle(prisma, copy, { importRunId: null })).toMatchObject({ status: 'DUPLICATE', articleId: written.id });
+      expect(await prisma.article.count()).toBe(1);
     });
   });
 

@@ -5,6 +5,7 @@ import { encodeGlobalId } from '../../schema/global-id.js';
 import { refreshSearchVectors } from '../../search/index.js';
 import type { Viewer } from '../../viewer.js';
 import { blocksToText, contentHash, type ArticleBlock } from '../content.js';
+import { normalizedHash } from '../../ingest/normalize.js';
 import {
   type ChangedEntity,
   type Db,
@@ -237,8 +238,8 @@ async function addRevision(tx: Tx, article: { id: string; title: string; body: u
 
 /**
  * Creates an article as a DRAFT (publish it with publishArticle), with revision 1, its search
- * vector, its organization links and its audit entry. `normalizedHash` stays null: it is the
- * importer's deduplication key.
+ * vector, its organization links and its audit entry. It gets a `normalizedHash` like an
+ * imported article, so that an import of the same story finds it instead of adding a second one.
  */
 export async function createArticle(db: Db, viewer: Viewer, raw: Loose<CreateArticleInput>): Promise<WriteResult> {
   const input = parseInput(createArticleInput, raw);
@@ -259,6 +260,7 @@ export async function createArticle(db: Db, viewer: Viewer, raw: Loose<CreateArt
         body: input.body,
         bodyText,
         contentHash: contentHash(bodyText),
+        normalizedHash: normalizedHash(bodyText),
         sourceId: input.source ?? null,
         attribution: input.attribution ?? null,
         originalUrl: input.originalUrl ?? null,
@@ -320,7 +322,7 @@ export async function updateArticle(db: Db, viewer: Viewer, raw: Loose<UpdateArt
         ...rest,
         ...(series !== undefined ? { seriesId: series } : {}),
         ...(source !== undefined ? { sourceId: source } : {}),
-        ...(body ? { body, bodyText, contentHash: contentHash(bodyText) } : {}),
+        ...(body ? { body, bodyText, contentHash: contentHash(bodyText), normalizedHash: normalizedHash(bodyText) } : {}),
         version: { increment: 1 },
       },
     });
