@@ -124,6 +124,9 @@ export function createYogaServer({
               cache: responseCache.cache,
               ttl: responseCache.ttlMs,
               session: responseCacheSession(prisma),
+              // Admin records that change with every write elsewhere, and whose answers may hold no
+              // entity a write could invalidate them by (e.g. only totalCount): never cached.
+              ttlPerSchemaCoordinate: { 'Query.auditLog': 0, 'Query.importRuns': 0, AuditLogEntry: 0, ImportRun: 0 },
               // Cached responses say so in extensions.responseCache (hit, didCache, ttl).
               includeExtensionMetadata: true,
             }),

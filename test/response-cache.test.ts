@@ -63,6 +63,20 @@ describe.each(stores)('the response cache in %s', (kind) => {
     expect(hit(await api.execute(QUERY, { slug: untouched.slug }))).toBe(true);
   });
 
+  it('never caches the audit log or import runs, which change with every write', async () => {
+    const { secret } = await createCredential(api.db.prisma, { kind: 'ADMIN', name: unique('admin') });
+    const admin = { authorization: `Bearer ${secret}` };
+    for (const query of ['{ auditLog { totalCount } }', '{ importRuns { totalCount } }']) {
+      const first = await api.execute(query, undefined, admin);
+      expect(first.errors).toBeUndefined();
+      expect(hit(await api.execute(query, undefined, admin))).toBe(false);
+    }
+    // The same admin's other answers are cached as usual.
+    const org = await createOrganization(api.db.prisma);
+    await api.execute(QUERY, { slug: org.slug }, admin);
+    expect(hit(await api.execute(QUERY, { slug: org.slug }, admin))).toBe(true);
+  });
+
   it('does not cache errors', async () => {
     await api.execute(QUERY, { slug: 'no-such-organization' });
     const again = await api.execute(QUERY, { slug: 'no-such-organization' });
