@@ -20,10 +20,15 @@ export interface Viewer {
   canIntrospect?: boolean;
   /**
    * Partner keys limited to an organization subtree: the id of its root organization; null means
-   * unrestricted. Stored and resolved, but not yet enforced (issue #4, "Partner scopes": the
-   * scope-auth rules and query filters that hide content outside the subtree read this).
+   * unrestricted. See `organizationScope` for the subtree itself.
    */
   organizationScopeId: string | null;
+  /**
+   * The subtree a scoped partner key may read, resolved once per request when the credential is
+   * (src/resolvers/credentials.ts); null for everyone else. Content outside it is treated as if it
+   * did not exist (the rules are in src/resolvers/scope.ts).
+   */
+  organizationScope: OrganizationScope | null;
   /**
    * Partner keys: the browser origins the key may be used from (CORS). A request with an
    * `Origin` header not on the list is refused with 403 `FORBIDDEN_ORIGIN`; one without an
@@ -41,11 +46,27 @@ export const ANONYMOUS: Viewer = {
   canSeeDrafts: false,
   canIntrospect: false,
   organizationScopeId: null,
+  organizationScope: null,
   allowedOrigins: [],
   trustedDocumentsOnly: false,
 };
 
-/** The viewer a verified, current credential stands for. */
+/**
+ * The organizations a scoped partner key may read: its root organization and every organization
+ * below it, as ids. Held as data, so that Prisma `where` fragments can be built synchronously.
+ */
+export interface OrganizationScope {
+  rootId: string;
+  /** The root and all its descendants. */
+  organizationIds: readonly string[];
+  /** The same ids, for membership tests. */
+  organizationIdSet: ReadonlySet<string>;
+}
+
+/**
+ * The viewer a verified, current credential stands for. A scoped partner key's subtree is not
+ * known yet (`organizationScope` is null): the caller looks it up and sets it.
+ */
 export function credentialViewer(credential: {
   id: string;
   kind: 'PARTNER' | 'EDITOR' | 'ADMIN';
@@ -62,6 +83,7 @@ export function credentialViewer(credential: {
     canSeeDrafts: staff,
     canIntrospect: staff,
     organizationScopeId: credential.kind === 'PARTNER' ? credential.organizationId : null,
+    organizationScope: null,
     allowedOrigins: credential.kind === 'PARTNER' ? credential.allowedOrigins : [],
     trustedDocumentsOnly: credential.kind === 'PARTNER' && credential.trustedDocumentsOnly,
   };

@@ -91,6 +91,8 @@ describe('the limits read from the environment', () => {
       GRAPHQL_MAX_BATCH: '2',
       RATE_LIMIT: '50',
       RATE_LIMIT_WINDOW_SECONDS: '10',
+      AUTH_FAILURE_LIMIT: '7',
+      DATABASE_STATEMENT_TIMEOUT_MS: '3000',
       TRUST_PROXY: 'true',
       INTROSPECTION: 'restricted',
     });
@@ -103,6 +105,8 @@ describe('the limits read from the environment', () => {
       maxBodyBytes: 2048,
       maxBatch: 2,
       rateLimit: { max: 50, windowMs: 10_000 },
+      authFailureLimit: { max: 7, windowMs: 10_000 },
+      statementTimeoutMs: 3_000,
       trustProxy: 1,
       introspection: 'restricted',
     });
@@ -394,6 +398,115 @@ describe.each(testBackends())('abuse of the endpoint on %s', (backend) => {
   });
 });
 
+// A partner key limited to an organization subtree tries to reach content outside it. Nothing
+// from outside appears anywhere in an answer (not an id, a slug or a name), and nothing is written.
+describe.each(testBackends())('scope escapes on %s', (backend) => {
+  let api: TestApi;
+  let key: Record<string, string>;
+  let before: DatabaseFingerprint;
+  let inside: { org: { id: string; slug: string }; article: { id: string; slug: string }; achievement: { id: string } };
+  let outside: { id: string; slug: string; name?: string }[];
+  const gid = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString('base64url');
+
+  beforeAll(async () => {
+    api = await createTestApi(backend);
+    const { prisma } = api.db;
+    const top = await createOrganization(prisma);
+    const org = await createOrganization(prisma, { parentId: top.id });
+    const sibling = await createOrganization(prisma, { parentId: top.id });
+    const series = await createSeries(prisma, top.id);
+    const article = await createArticle(prisma, { seriesId: series.id, episode: 1, organizations: [{ organizationId: org.id, role: 'SUBJECT' }] });
+    const foreign = await createArticle(prisma, {
+      seriesId: series.id,
+      episode: 2,
+      bodyText: `正文 ${sibling.name}`,
+      organizations: [{ organizationId: sibling.id, role: 'SUBJECT' }],
+    });
+    const achievement = await createAchievement(prisma, { organizationId: org.id, citeArticle: article });
+    const foreignAchievement = await createAchievement(prisma, { organizationId: sibling.id, citeArticle: foreign });
+    await prisma.achievement.update({ where: { id: achievement.id }, data: { issuerId: top.id } });
+    await prisma.citation.create({ data: { achievementId: achievement.id, articleId: foreign.id, excerpt: '正文', offset: 0 } });
+    await prisma.articleOrganization.create({ data: { articleId: article.id, organizationId: sibling.id, role: 'MENTIONED' } });
+    const { refreshSearchVectors } = await import('../src/search/index.js');
+    await refreshSearchVectors(prisma, 'Organization', [top.id, org.id, sibling.id]);
+    await refreshSearchVectors(prisma, 'Article', [article.id, foreign.id]);
+    await refreshSearchVectors(prisma, 'Achievement', [achievement.id, foreignAchievement.id]);
+    inside = { org, article, achievement };
+    outside = [top, sibling, foreign, { id: foreignAchievement.id, slug: foreignAchievement.slug }];
+    key = { 'x-api-key': (await createCredential(prisma, { kind: 'PARTNER', name: 'scoped', organizationSlug: org.slug })).secret };
+    // The key's first use writes lastUsedAt; the cases below must write nothing at all.
+    await post(api.yoga, { query: '{ viewer { kind } }' }, { headers: key });
+  });
+  afterAll(() => api?.close());
+  beforeEach(async () => {
+    before = await databaseFingerprint(api.db.prisma);
+  });
+  afterEach(async () => {
+    expect(await databaseFingerprint(api.db.prisma)).toEqual(before);
+  });
+
+  /** Runs the query as the scoped key and checks that nothing from outside the subtree is in the answer. */
+  async function probe(query: string, variables: Record<string, unknown> = {}) {
+    const answer = await post(api.yoga, { query, variables }, { headers: key });
+    const text = JSON.stringify(answer.body);
+    expect(text).not.toMatch(INTERNALS);
+    for (const row of outside) {
+      for (const value of [row.id, row.slug, row.name].filter((v): v is string => !!v)) expect(text, query).not.toContain(value);
+    }
+    expect(answer.status, text).toBeLessThan(500);
+    return answer;
+  }
+
+  it('scope escapes through node: outside IDs are null, like missing ones, however they are asked for', async () => {
+    for (const [typename, row] of [
+      ['Organization', outside[0]!],
+      ['Organization', outside[1]!],
+      ['Article', outside[2]!],
+      ['Achievement', outside[3]!],
+    ] as const) {
+      const answer = await probe('query ($id: ID!) { node(id: $id) { id } a: nodes(ids: [$id, $id]) { id } }', { id: gid(typename, row.id) });
+      expect(answer.body).toEqual({ data: { node: null, a: [null, null] } });
+    }
+    // A well-formed ID of one type holding another type's row is no way round either.
+    const crossed = await probe('query ($id: ID!) { node(id: $id) { id } }', { id: gid('Organization', outside[2]!.id) });
+    expect(crossed.body).toEqual({ data: { node: null } });
+  });
+
+  it('scope escapes through nested relations: every edge out of the subtree ends in null or nothing', async () => {
+    const answer = await probe(
+      `query ($s: String!, $id: ID!) {
+        organization(slug: $s) { parent { slug } ancestors { slug } children { totalCount }
+          achievements(scope: SUBTREE) { edges { node { issuer { slug } issuerName citations { article { slug organizations { organization { slug parent { slug } } } } } } } }
+          articles { edges { node { series { publisher { slug } articles { totalCount edges { node { slug } } } episode(number: 2) { slug } }
+            next { slug } organizations { organization { slug } } achievements { organization { slug } } } } } }
+        node(id: $id) { ... on Achievement { organization { parent { slug } } issuer { name } } }
+        byDescendants: articles(filter: { organization: "${gid('Organization', outside[0]!.id)}", includeDescendants: true }) { totalCount }
+        byParent: organizations(filter: { parent: "${gid('Organization', outside[0]!.id)}" }) { totalCount }
+      }`,
+      { s: inside.org.slug, id: gid('Achievement', inside.achievement.id) },
+    );
+    expect(answer.body.errors).toBeUndefined();
+    const org = answer.body.data.organization;
+    expect(org.parent).toBeNull();
+    expect(org.ancestors).toEqual([]);
+    expect(org.achievements.edges[0].node.issuer).toBeNull();
+    expect(org.articles.edges[0].node.series).toMatchObject({ publisher: null, articles: { totalCount: 1 }, episode: null });
+    expect(answer.body.data.byDescendants.totalCount).toBe(0);
+    expect(answer.body.data.byParent.totalCount).toBe(0);
+  });
+
+  it('scope escapes through search: outside names, exact or partial, find nothing and count nothing', async () => {
+    for (const q of [outside[1]!.name!, outside[0]!.name!, '测试检察院', '正文']) {
+      const answer = await probe(
+        'query ($q: String!) { search(query: $q, first: 100) { totalCount edges { cursor snippet { text } node { ... on Organization { slug name } ... on Article { slug bodyText } ... on Achievement { slug } } } } }',
+        { q },
+      );
+      expect(answer.body.errors, q).toBeUndefined();
+      expect(answer.body.data.search.totalCount).toBe(answer.body.data.search.edges.length);
+    }
+  });
+});
+
 // Rate limiting, in memory and in Redis. Redis is tested when it answers, and must answer in CI.
 const stores = await testStores();
 
@@ -465,7 +578,8 @@ describe.each(stores)('rate limiting in %s', (kind) => {
   });
 
   it('counts each API key on its own, apart from the address it comes from', async () => {
-    const yoga = limited();
+    // A long window: on a loaded machine these nine requests may take longer than one refill.
+    const yoga = limited({ rateLimit: { max: 3, windowMs: 60_000 } });
     const from = address();
     const key = { 'x-api-key': partnerKeys[0]! };
     for (let i = 0; i < 3; i += 1) expect((await post(yoga, QUERY, { from, headers: key })).status).toBe(200);

@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Organization, PrismaClient } from '../generated/prisma/client.js';
+import { narrow, organizationScopeWhere } from '../resolvers/scope.js';
+import type { Viewer } from '../viewer.js';
 
 /** Deepest hierarchy walked; a guard against a cycle introduced by a bad write. */
 const MAX_DEPTH = 32;
@@ -7,9 +9,10 @@ const MAX_DEPTH = 32;
 /**
  * Loads each organization's ancestors, root first: one recursive query finds the chain of ids
  * for every organization in the batch, one `findMany` loads the rows. A missing organization
- * yields an empty list.
+ * yields an empty list. For a partner key limited to a subtree the trail starts at the subtree's
+ * root: the organizations above it are left out, as if they did not exist.
  */
-export function createAncestorsLoader(prisma: PrismaClient) {
+export function createAncestorsLoader(prisma: PrismaClient, viewer: Viewer) {
   return new DataLoader<string, Organization[]>(async (ids) => {
     const chain = await prisma.$queryRaw<{ startId: string; id: string; depth: number }[]>`
       WITH RECURSIVE chain AS (
@@ -22,7 +25,9 @@ export function createAncestorsLoader(prisma: PrismaClient) {
       )
       SELECT "startId", id, depth FROM chain`;
     const rows = chain.length
-      ? await prisma.organization.findMany({ where: { id: { in: [...new Set(chain.map((c) => c.id))] } } })
+      ? await prisma.organization.findMany({
+          where: narrow({ id: { in: [...new Set(chain.map((c) => c.id))] } }, organizationScopeWhere(viewer)),
+        })
       : [];
     const byId = new Map(rows.map((row) => [row.id, row]));
     const byStart = new Map<string, { depth: number; organization: Organization }[]>();

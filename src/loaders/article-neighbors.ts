@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
-import type { Article, PrismaClient } from '../generated/prisma/client.js';
-import type { ArticleStatus } from '../generated/prisma/enums.js';
+import { Prisma, type Article, type PrismaClient } from '../generated/prisma/client.js';
+import { readableArticleSql } from '../resolvers/scope.js';
+import type { Viewer } from '../viewer.js';
 
 export interface ArticleNeighbors {
   previous: Article | null;
@@ -8,20 +9,21 @@ export interface ArticleNeighbors {
 }
 
 /**
- * Each article's previous and next episode in its series, among the statuses the viewer may
- * read. Two statements per batch, however many articles ask.
+ * Each article's previous and next episode in its series, among the articles the viewer may read
+ * (status, and a partner key's scope). Two statements per batch, however many articles ask.
  */
-export function createArticleNeighborsLoader(prisma: PrismaClient, statuses: ArticleStatus[]) {
+export function createArticleNeighborsLoader(prisma: PrismaClient, viewer: Viewer) {
+  const readable = (alias: string) => Prisma.join(readableArticleSql(viewer, Prisma.raw(alias)), ' AND ');
   return new DataLoader<string, ArticleNeighbors>(async (ids) => {
     const links = await prisma.$queryRaw<{ id: string; previousId: string | null; nextId: string | null }[]>`
       SELECT t.id,
         (SELECT p.id FROM "Article" p
           WHERE p."seriesId" = t."seriesId" AND p.episode < t.episode
-            AND p.status = ANY(${statuses}::text[]::"ArticleStatus"[])
+            AND ${readable('p')}
           ORDER BY p.episode DESC LIMIT 1) AS "previousId",
         (SELECT n.id FROM "Article" n
           WHERE n."seriesId" = t."seriesId" AND n.episode > t.episode
-            AND n.status = ANY(${statuses}::text[]::"ArticleStatus"[])
+            AND ${readable('n')}
           ORDER BY n.episode ASC LIMIT 1) AS "nextId"
       FROM "Article" t
       WHERE t.id = ANY(${[...ids]}::uuid[]) AND t."seriesId" IS NOT NULL AND t.episode IS NOT NULL`;

@@ -1,6 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Viewer } from '../viewer.js';
-import { visibleArticleStatuses } from '../viewer.js';
 import { createAncestorsLoader } from './ancestors.js';
 import { createArticleNeighborsLoader } from './article-neighbors.js';
 import { createCursorTargetLoader } from './cursor-targets.js';
@@ -15,18 +14,22 @@ import {
 } from './organization-articles.js';
 import { createSubtreeIdsLoader } from './subtree.js';
 
-/** Creates this request's DataLoaders. Call once per request; never share across requests. */
+/**
+ * Creates this request's DataLoaders. Call once per request; never share across requests. Each
+ * loader sees only what the viewer may read: drafts for editors, a partner key's subtree (see
+ * src/resolvers/scope.ts).
+ */
 export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
   return {
-    ancestors: createAncestorsLoader(prisma),
-    articleNeighbors: createArticleNeighborsLoader(prisma, visibleArticleStatuses(viewer)),
-    cursorTargets: createCursorTargetLoader(prisma),
-    organizationArticles: createOrganizationArticlesLoader(prisma),
-    organizationArticleCount: createOrganizationArticleCountLoader(prisma),
-    organizationAchievements: createOrganizationAchievementsLoader(prisma),
-    organizationAchievementCount: createOrganizationAchievementCountLoader(prisma),
-    achievementStats: createAchievementStatsLoader(prisma),
-    subtreeIds: createSubtreeIdsLoader(prisma),
+    ancestors: createAncestorsLoader(prisma, viewer),
+    articleNeighbors: createArticleNeighborsLoader(prisma, viewer),
+    cursorTargets: createCursorTargetLoader(prisma, viewer),
+    organizationArticles: createOrganizationArticlesLoader(prisma, viewer),
+    organizationArticleCount: createOrganizationArticleCountLoader(prisma, viewer),
+    organizationAchievements: createOrganizationAchievementsLoader(prisma, viewer),
+    organizationAchievementCount: createOrganizationAchievementCountLoader(prisma, viewer),
+    achievementStats: createAchievementStatsLoader(prisma, viewer),
+    subtreeIds: createSubtreeIdsLoader(prisma, viewer),
   };
 }
 

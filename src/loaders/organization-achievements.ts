@@ -7,6 +7,8 @@ import {
   type AchievementOrder,
 } from '../resolvers/filters.js';
 import { keysetPageSql, subtreeIdsSql, type KeysetOrder } from '../resolvers/keyset.js';
+import { achievementScopeSql } from '../resolvers/scope.js';
+import type { Viewer } from '../viewer.js';
 import { createCountLoaders, createPageLoaders, type PageSpec } from './pages.js';
 
 /** Whose achievements: the organization's own, or those of its whole subtree. */
@@ -19,11 +21,18 @@ export interface AchievementListSpec {
 
 const a = Prisma.raw('a');
 
-/** The achievements of one organization (SELF) or of it and all below it (SUBTREE). */
-function scopeSql(scope: AchievementScope, organizationId: Prisma.Sql): Prisma.Sql {
-  return scope === 'SELF'
-    ? Prisma.sql`${a}."organizationId" = ${organizationId}`
-    : Prisma.sql`${a}."organizationId" IN ${subtreeIdsSql(organizationId)}`;
+/**
+ * The achievements of one organization (SELF) or of it and all below it (SUBTREE), that the
+ * viewer may read (a partner key's scope), with the filter's conditions.
+ */
+function conditionsSql(viewer: Viewer, spec: AchievementListSpec, organizationId: Prisma.Sql): Prisma.Sql[] {
+  return [
+    spec.scope === 'SELF'
+      ? Prisma.sql`${a}."organizationId" = ${organizationId}`
+      : Prisma.sql`${a}."organizationId" IN ${subtreeIdsSql(organizationId)}`,
+    ...achievementFilterSql(spec.filter, a),
+    ...achievementScopeSql(viewer, a),
+  ];
 }
 
 /**
@@ -48,14 +57,14 @@ export function achievementKeysetOrder(order: AchievementOrder | null | undefine
  * `Organization.achievements(scope, filter, orderBy)` for a batch of organizations: two
  * statements per batch, whatever the number of organizations or the size of their subtrees.
  */
-export function createOrganizationAchievementsLoader(prisma: PrismaClient) {
+export function createOrganizationAchievementsLoader(prisma: PrismaClient, viewer: Viewer) {
   return createPageLoaders<AchievementListSpec & PageSpec & { orderBy: AchievementOrder | null }, Achievement>(
     prisma,
     (spec, organizationId) =>
       keysetPageSql(
         'Achievement',
         'a',
-        [scopeSql(spec.scope, organizationId), ...achievementFilterSql(spec.filter, a)],
+        conditionsSql(viewer, spec, organizationId),
         achievementKeysetOrder(spec.orderBy, achievementFilterIsDated(spec.filter)),
         spec.page,
       ),
@@ -64,12 +73,12 @@ export function createOrganizationAchievementsLoader(prisma: PrismaClient) {
 }
 
 /** The `totalCount` of `Organization.achievements` for a batch of organizations, in one statement. */
-export function createOrganizationAchievementCountLoader(prisma: PrismaClient) {
+export function createOrganizationAchievementCountLoader(prisma: PrismaClient, viewer: Viewer) {
   return createCountLoaders<AchievementListSpec>(
     prisma,
     (spec, organizationId) =>
       Prisma.sql`SELECT count(*) FROM "Achievement" ${a}
-        WHERE ${Prisma.join([scopeSql(spec.scope, organizationId), ...achievementFilterSql(spec.filter, a)], ' AND ')}`,
+        WHERE ${Prisma.join(conditionsSql(viewer, spec, organizationId), ' AND ')}`,
   );
 }
 
@@ -93,7 +102,7 @@ const GROUPS: Record<AchievementStatsGroup, { key: Prisma.Sql; sort: Prisma.Sql 
  * organizations in one statement. Years ascend; levels and kinds follow their enum order; the
  * group without a date or level comes last.
  */
-export function createAchievementStatsLoader(prisma: PrismaClient) {
+export function createAchievementStatsLoader(prisma: PrismaClient, viewer: Viewer) {
   const loaders = new Map<string, DataLoader<string, AchievementStat[]>>();
   return (spec: AchievementListSpec & { groupBy: AchievementStatsGroup }) => {
     const cacheKey = JSON.stringify(spec);
@@ -107,7 +116,7 @@ export function createAchievementStatsLoader(prisma: PrismaClient) {
           CROSS JOIN LATERAL (
             SELECT ${group.key} AS key, count(*)::int AS count, ${group.sort} AS sort
             FROM "Achievement" ${a}
-            WHERE ${Prisma.join([scopeSql(spec.scope, Prisma.sql`parent.id`), ...achievementFilterSql(spec.filter, a)], ' AND ')}
+            WHERE ${Prisma.join(conditionsSql(viewer, spec, Prisma.sql`parent.id`), ' AND ')}
             GROUP BY 1 ORDER BY sort NULLS LAST
           ) AS grouped`;
         const byOrganization = new Map<string, AchievementStat[]>();

@@ -2,6 +2,8 @@ import { Prisma, type Article, type PrismaClient } from '../generated/prisma/cli
 import type { ArticleOrganizationRole, ArticleStatus } from '../generated/prisma/enums.js';
 import { articleFilterSql, type ArticleFilterInput, type ArticleOrder } from '../resolvers/filters.js';
 import { keysetPageSql, type KeysetOrder } from '../resolvers/keyset.js';
+import { articleScopeSql } from '../resolvers/scope.js';
+import type { Viewer } from '../viewer.js';
 import { createCountLoaders, createPageLoaders, type PageSpec } from './pages.js';
 
 export interface OrganizationArticlesSpec {
@@ -12,11 +14,12 @@ export interface OrganizationArticlesSpec {
 
 const a = Prisma.raw('a');
 
-function linkedSql(spec: OrganizationArticlesSpec, organizationId: Prisma.Sql): Prisma.Sql[] {
+function linkedSql(viewer: Viewer, spec: OrganizationArticlesSpec, organizationId: Prisma.Sql): Prisma.Sql[] {
   const role = spec.role ? Prisma.sql`AND ao.role = ${spec.role}::"ArticleOrganizationRole"` : Prisma.empty;
   return [
     Prisma.sql`EXISTS (SELECT 1 FROM "ArticleOrganization" ao WHERE ao."articleId" = ${a}.id AND ao."organizationId" = ${organizationId} ${role})`,
     ...articleFilterSql(spec.filter, spec.statuses, a),
+    ...articleScopeSql(viewer, a),
   ];
 }
 
@@ -38,20 +41,20 @@ export function articleKeysetOrder(order: ArticleOrder | null | undefined): Keys
  * `Organization.articles(role, filter, orderBy)` for a batch of organizations: two statements
  * per batch, whatever the number of organizations.
  */
-export function createOrganizationArticlesLoader(prisma: PrismaClient) {
+export function createOrganizationArticlesLoader(prisma: PrismaClient, viewer: Viewer) {
   return createPageLoaders<OrganizationArticlesSpec & PageSpec & { orderBy: ArticleOrder | null }, Article>(
     prisma,
     (spec, organizationId) =>
-      keysetPageSql('Article', 'a', linkedSql(spec, organizationId), articleKeysetOrder(spec.orderBy), spec.page),
+      keysetPageSql('Article', 'a', linkedSql(viewer, spec, organizationId), articleKeysetOrder(spec.orderBy), spec.page),
     (ids, selection) => prisma.article.findMany({ ...selection, where: { id: { in: ids } } }),
   );
 }
 
 /** The `totalCount` of `Organization.articles` for a batch of organizations, in one statement. */
-export function createOrganizationArticleCountLoader(prisma: PrismaClient) {
+export function createOrganizationArticleCountLoader(prisma: PrismaClient, viewer: Viewer) {
   return createCountLoaders<OrganizationArticlesSpec>(
     prisma,
     (spec, organizationId) =>
-      Prisma.sql`SELECT count(*) FROM "Article" ${a} WHERE ${Prisma.join(linkedSql(spec, organizationId), ' AND ')}`,
+      Prisma.sql`SELECT count(*) FROM "Article" ${a} WHERE ${Prisma.join(linkedSql(viewer, spec, organizationId), ' AND ')}`,
   );
 }

@@ -4,6 +4,7 @@ import { UnauthenticatedError } from '../errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { CredentialKind } from '../generated/prisma/enums.js';
 import { ANONYMOUS, credentialViewer, type Viewer } from '../viewer.js';
+import { loadOrganizationScope } from './scope.js';
 
 /** What `keys create` asks for. Organization and origins are for partner keys only. */
 export interface CreateCredentialInput {
@@ -145,7 +146,11 @@ async function authenticate(prisma: PrismaClient, presented: string): Promise<Vi
     // One write a minute at most per credential: enough to tell a live key from a forgotten one.
     await prisma.credential.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
   }
-  return credentialViewer(row);
+  const viewer = credentialViewer(row);
+  // A scoped partner key's subtree, once per request: every scope rule reads it synchronously.
+  return viewer.organizationScopeId
+    ? { ...viewer, organizationScope: await loadOrganizationScope(prisma, viewer.organizationScopeId) }
+    : viewer;
 }
 
 // One authentication per HTTP request, however many operations it batches and whoever asks

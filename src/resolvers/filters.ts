@@ -8,6 +8,8 @@ import type {
   SeriesStatus,
 } from '../generated/prisma/enums.js';
 import { BadUserInputError } from '../errors.js';
+import type { Viewer } from '../viewer.js';
+import { organizationRef } from './scope.js';
 
 // Turns the GraphQL `filter:` and `orderBy:` inputs into Prisma arguments. Kept apart from the
 // schema files so that root fields and nested connections share one meaning of each filter.
@@ -46,12 +48,18 @@ export interface OrganizationFilterInput {
   nameContains?: string | null;
 }
 
-export function organizationWhere(filter: OrganizationFilterInput | null | undefined): Prisma.OrganizationWhereInput {
+// A filter naming an organization outside a partner's scope matches what one naming a missing
+// organization matches (see organizationRef); the lists add the scope itself (src/resolvers/scope.ts).
+
+export function organizationWhere(
+  filter: OrganizationFilterInput | null | undefined,
+  viewer: Viewer,
+): Prisma.OrganizationWhereInput {
   if (!filter) return {};
   return {
     ...(filter.kind?.length ? { kind: { in: filter.kind } } : {}),
     ...(filter.level?.length ? { level: { in: filter.level } } : {}),
-    ...(filter.parent ? { parentId: idOf(filter.parent) } : {}),
+    ...(filter.parent ? { parentId: organizationRef(viewer, idOf(filter.parent)) } : {}),
     ...(filter.region ? { region: filter.region } : {}),
     ...(filter.nameContains
       ? {
@@ -83,10 +91,10 @@ export interface SeriesFilterInput {
   status?: SeriesStatus | null;
 }
 
-export function seriesWhere(filter: SeriesFilterInput | null | undefined): Prisma.SeriesWhereInput {
+export function seriesWhere(filter: SeriesFilterInput | null | undefined, viewer: Viewer): Prisma.SeriesWhereInput {
   if (!filter) return {};
   return {
-    ...(filter.publisher ? { publisherId: idOf(filter.publisher) } : {}),
+    ...(filter.publisher ? { publisherId: organizationRef(viewer, idOf(filter.publisher)) } : {}),
     ...(filter.status ? { status: filter.status } : {}),
   };
 }
@@ -102,17 +110,18 @@ export interface ArticleFilterInput {
   publishedTo?: Date | null;
 }
 
-/** Articles the viewer may read that match the filter. */
 /**
- * Articles the viewer may read that match the filter. With `includeDescendants`, the caller
- * passes the ids of the organization's subtree (see the `subtreeIds` loader).
+ * Articles that match the filter, among `readable` (the articles the viewer may read, see
+ * readableArticleWhere). With `includeDescendants`, the caller passes the ids of the
+ * organization's subtree (see the `subtreeIds` loader, which knows the viewer's scope).
  */
 export function articleWhere(
   filter: ArticleFilterInput | null | undefined,
-  statuses: ArticleStatus[],
+  readable: Prisma.ArticleWhereInput,
+  viewer: Viewer,
   subtreeIds?: string[],
 ): Prisma.ArticleWhereInput {
-  const where: Prisma.ArticleWhereInput = { status: { in: statuses } };
+  const where: Prisma.ArticleWhereInput = { ...readable };
   if (!filter) return where;
   checkRange(filter.publishedFrom, filter.publishedTo, 'publishedFrom/publishedTo');
   if (filter.includeDescendants && !filter.organization) {
@@ -120,8 +129,11 @@ export function articleWhere(
   }
   if (filter.series) where.seriesId = idOf(filter.series);
   if (filter.organization) {
-    const organizationId = subtreeIds ? { in: subtreeIds } : idOf(filter.organization);
-    where.organizations = { some: { organizationId, ...(filter.role ? { role: filter.role } : {}) } };
+    const organizationId = subtreeIds ? { in: subtreeIds } : organizationRef(viewer, idOf(filter.organization));
+    const link = { some: { organizationId, ...(filter.role ? { role: filter.role } : {}) } };
+    // A scoped viewer's `readable` holds its own condition on the links: both must hold.
+    if (where.organizations) where.AND = [{ organizations: link }];
+    else where.organizations = link;
   }
   if (filter.tag) where.tags = { has: filter.tag };
   if (filter.category) where.category = filter.category;

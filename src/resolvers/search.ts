@@ -5,7 +5,16 @@ import { BadUserInputError } from '../errors.js';
 import { type SearchModel, SEARCH_MODELS, searchDocument, snippetSources } from '../search/documents.js';
 import { buildSnippet, type Snippet } from '../search/snippet.js';
 import type { SearchQuery } from '../search/tokens.js';
-import { type Viewer, visibleArticleStatuses } from '../viewer.js';
+import type { Viewer } from '../viewer.js';
+import {
+  achievementScopeSql,
+  achievementScopeWhere,
+  narrow,
+  organizationScopeSql,
+  organizationScopeWhere,
+  readableArticleSql,
+  readableArticleWhere,
+} from './scope.js';
 
 // The SQL of `search`: one statement ranks the hits of all three tables and returns the page
 // with the text its snippets need; one findMany per type on the page loads the nodes; one
@@ -94,12 +103,13 @@ function hitsSql({ query, types, viewer }: SearchScope): Prisma.Sql {
   const tsquery = Prisma.sql`${query.tsquery}::tsquery`;
   const rank = (alias: string, exact: Prisma.Sql) =>
     Prisma.sql`(ts_rank(${Prisma.raw(alias)}."searchVector", ${tsquery}, 32) + CASE WHEN ${exact} THEN 1 ELSE 0 END)::real`;
+  // What the viewer may read: drafts for editors only, a partner key's subtree (src/resolvers/scope.ts).
+  const and = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.sql`AND ${Prisma.join(conditions, ' AND ')}` : Prisma.empty);
   const parts: Record<SearchModel, () => Prisma.Sql> = {
     Article: () => Prisma.sql`
       SELECT ${ORDINAL.Article}::int AS ord, a.id, ${rank('a', Prisma.sql`${exactKey('a.title')} = ${query.exact}`)} AS rank
       FROM "Article" a
-      WHERE a."searchVector" @@ ${tsquery}
-        AND a.status = ANY(${visibleArticleStatuses(viewer)}::text[]::"ArticleStatus"[])`,
+      WHERE a."searchVector" @@ ${tsquery} ${and(readableArticleSql(viewer, Prisma.raw('a')))}`,
     Organization: () => Prisma.sql`
       SELECT ${ORDINAL.Organization}::int AS ord, o.id, ${rank(
         'o',
@@ -107,11 +117,11 @@ function hitsSql({ query, types, viewer }: SearchScope): Prisma.Sql {
           OR EXISTS (SELECT 1 FROM unnest(o.aliases) AS alias WHERE ${exactKey('alias')} = ${query.exact}))`,
       )} AS rank
       FROM "Organization" o
-      WHERE o."searchVector" @@ ${tsquery}`,
+      WHERE o."searchVector" @@ ${tsquery} ${and(organizationScopeSql(viewer, Prisma.raw('o.id')))}`,
     Achievement: () => Prisma.sql`
       SELECT ${ORDINAL.Achievement}::int AS ord, h.id, ${rank('h', Prisma.sql`${exactKey('h.title')} = ${query.exact}`)} AS rank
       FROM "Achievement" h
-      WHERE h."searchVector" @@ ${tsquery}`,
+      WHERE h."searchVector" @@ ${tsquery} ${and(achievementScopeSql(viewer, Prisma.raw('h')))}`,
   };
   return Prisma.join(
     types.map((model) => parts[model]()),
@@ -208,7 +218,8 @@ export type SearchNode = Article | Organization | Achievement;
 
 /**
  * Loads the nodes of a page of hits: one findMany per type present, each with the selection the
- * GraphQL query asked for. Articles the viewer may not read are left out, like missing rows.
+ * GraphQL query asked for. Rows the viewer may not read (drafts, content outside a partner key's
+ * scope) are left out, like missing rows.
  * @returns the rows by `Model:id`.
  */
 export async function loadSearchNodes(
@@ -227,12 +238,18 @@ export async function loadSearchNodes(
       case 'Article':
         return db.article.findMany({
           ...(query as Prisma.ArticleFindManyArgs),
-          where: { id: { in: ids }, status: { in: visibleArticleStatuses(viewer) } },
+          where: { id: { in: ids }, ...readableArticleWhere(viewer) },
         });
       case 'Organization':
-        return db.organization.findMany({ ...(query as Prisma.OrganizationFindManyArgs), where: { id: { in: ids } } });
+        return db.organization.findMany({
+          ...(query as Prisma.OrganizationFindManyArgs),
+          where: narrow({ id: { in: ids } }, organizationScopeWhere(viewer)),
+        });
       default:
-        return db.achievement.findMany({ ...(query as Prisma.AchievementFindManyArgs), where: { id: { in: ids } } });
+        return db.achievement.findMany({
+          ...(query as Prisma.AchievementFindManyArgs),
+          where: narrow({ id: { in: ids } }, achievementScopeWhere(viewer)),
+        });
     }
   };
   const loaded = await Promise.all(SEARCH_MODELS.map(async (model) => ({ model, rows: await load(model) })));

@@ -1,6 +1,6 @@
 import { achievementOrderBy, achievementWhere } from '../resolvers/filters.js';
 import { splitConnectionQuery } from '../resolvers/keyset.js';
-import { visibleArticleStatuses } from '../viewer.js';
+import { achievementScopeWhere, canReadOrganization, narrow, readableCitationWhere } from '../resolvers/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { AchievementKindEnum, AchievementLevelEnum } from './enums.js';
@@ -25,12 +25,15 @@ const Metric = builder.objectRef<MetricShape>('Metric').implement({
 });
 
 export const Achievement = builder.prismaNode('Achievement', {
-  // Select mode: read only the columns a query asks for (a timeline of titles reads four).
-  select: { id: true },
+  // Select mode: read only the columns a query asks for (a timeline of titles reads five).
+  // `issuerId` decides whether `issuer` is in a partner key's scope before it is read.
+  select: { id: true, issuerId: true },
   description:
     'Something an organization achieved or reported: an award, an honour, a ranking, a selection, a figure or a milestone, with the article passages that evidence it.',
   id: { field: 'id' },
-  // node(id:) answers null for an ID that matches nothing, as Relay expects.
+  // node(id:) answers null for an ID that matches nothing, as Relay expects; an achievement
+  // outside a partner key's scope matches nothing.
+  findUnique: (id, ctx) => narrow({ id }, achievementScopeWhere(ctx.viewer)),
   nullable: true,
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Stable identifier.' }),
@@ -41,13 +44,21 @@ export const Achievement = builder.prismaNode('Achievement', {
     organization: t.relation('organization', { description: 'The organization that achieved it.' }),
     issuer: t.relation('issuer', {
       nullable: true,
-      description: 'The organization that awarded or ranked it, when that body is in the graph.',
+      description: 'The organization that awarded or ranked it, when that body is in the graph and the viewer can read it.',
+      // An issuer outside a partner key's scope is absent, as if it were not in the graph.
+      authScopes: (achievement) => (achievement.issuerId ? { organization: achievement.issuerId } : true),
+      unauthorizedResolver: () => null,
     }),
     issuerName: t.string({
       nullable: true,
-      description: 'Who awarded or ranked it, as text: the issuer organization’s name, or the name as written.',
-      select: { issuerName: true, issuer: { select: { name: true } } },
-      resolve: (achievement) => achievement.issuer?.name ?? achievement.issuerName,
+      description:
+        'Who awarded or ranked it, as text: the issuer organization’s name (when the viewer can read it), or the name as written.',
+      select: { issuerName: true, issuerId: true, issuer: { select: { name: true } } },
+      // The name as written is the achievement's own text; the linked organization's name is not,
+      // for a partner key that may not read that organization.
+      resolve: (achievement, _args, ctx) =>
+        (achievement.issuerId && canReadOrganization(ctx.viewer, achievement.issuerId) ? achievement.issuer?.name : null) ??
+        achievement.issuerName,
     }),
     awardedOn: t.expose('awardedOn', { type: 'Date', nullable: true, description: 'The day it was conferred.' }),
     periodStart: t.expose('periodStart', { type: 'Date', nullable: true, description: 'Start of the period it covers.' }),
@@ -73,9 +84,9 @@ export const Achievement = builder.prismaNode('Achievement', {
         a.metricValue == null ? null : { value: a.metricValue, unit: a.metricUnit, baseline: a.metricBaseline },
     }),
     citations: t.relation('citations', {
-      description: 'Verbatim passages from articles that evidence this achievement.',
+      description: 'Verbatim passages from articles the viewer can read that evidence this achievement.',
       query: (_args, ctx) => ({
-        where: { article: { status: { in: visibleArticleStatuses(ctx.viewer) } } },
+        where: readableCitationWhere(ctx.viewer),
         orderBy: [{ offset: 'asc' }, { id: 'asc' }],
       }),
     }),
@@ -193,16 +204,17 @@ builder.queryField('achievements', (t) =>
   t.prismaConnection({
     type: 'Achievement',
     cursor: 'id',
-    description: 'Achievements across all organizations, filtered and sorted.',
+    description: 'Achievements across all organizations the viewer can read, filtered and sorted.',
     args: {
       filter: t.arg({ type: AchievementFilter, required: false, description: 'Narrow the list.' }),
       orderBy: t.arg({ type: AchievementOrderBy, required: false, description: 'Sort order; DATE_DESC by default.' }),
     },
-    totalCount: (_root, args, ctx) => ctx.prisma.achievement.count({ where: achievementWhere(args.filter) }),
+    totalCount: (_root, args, ctx) =>
+      ctx.prisma.achievement.count({ where: narrow(achievementWhere(args.filter), achievementScopeWhere(ctx.viewer)) }),
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.achievement.findMany({
         ...query,
-        where: achievementWhere(args.filter),
+        where: narrow(achievementWhere(args.filter), achievementScopeWhere(ctx.viewer)),
         orderBy: achievementOrderBy(args.orderBy, args.filter),
       }),
     ...connectionGuard('Achievement'),

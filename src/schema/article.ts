@@ -4,6 +4,11 @@ import { articleOrderBy, articleWhere, type ArticleFilterInput } from '../resolv
 import { splitConnectionQuery } from '../resolvers/keyset.js';
 import { parseBody, type ArticleBlock as ArticleBlockShape } from '../resolvers/content.js';
 import { visibleArticleStatuses } from '../viewer.js';
+import {
+  achievementScopeWhere,
+  articleOrganizationScopeWhere,
+  readableArticleWhere,
+} from '../resolvers/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { ArticleOrganizationRoleEnum, ArticleStatusEnum } from './enums.js';
@@ -28,14 +33,26 @@ const ArticleBlock = builder.objectRef<ArticleBlockShape>('ArticleBlock').implem
   }),
 });
 
+// For a partner key limited to a subtree: links and citations into it only (empty for others, so
+// their queries are unchanged).
+const scopedLinks = (ctx: Context) => {
+  const where = articleOrganizationScopeWhere(ctx.viewer);
+  return Object.keys(where).length ? { where } : {};
+};
+const scopedCitations = (ctx: Context) => {
+  const achievement = achievementScopeWhere(ctx.viewer);
+  return Object.keys(achievement).length ? { where: { achievement } } : {};
+};
+
 export const Article = builder.prismaNode('Article', {
   description: 'One article, usually an episode of a series, with its text, provenance and the organizations it concerns.',
   id: { field: 'id' },
   // Select mode: load only the columns a query asks for. Bodies are kilobytes each, and a list of
   // titles must not drag them along.
   select: { id: true },
-  // Articles the viewer may not read do not exist for `node(id:)` either: null, like a missing ID.
-  findUnique: (id, ctx) => ({ id, status: { in: visibleArticleStatuses(ctx.viewer) } }),
+  // Articles the viewer may not read (drafts; outside a partner key's scope) do not exist for
+  // `node(id:)` either: null, like a missing ID.
+  findUnique: (id, ctx) => ({ ...readableArticleWhere(ctx.viewer), id }),
   nullable: true,
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Stable ASCII identifier, unique among articles.' }),
@@ -69,15 +86,16 @@ export const Article = builder.prismaNode('Article', {
     canonicalUrl: t.exposeString('canonicalUrl', { nullable: true, description: 'The preferred URL for this article.' }),
     contentHash: t.exposeString('contentHash', { description: 'sha256 of `bodyText`, hex: changes when the text does.' }),
     organizations: t.relation('organizations', {
-      description: 'The organizations it concerns, each with its role: SUBJECT first.',
-      query: { orderBy: [{ role: 'asc' }, { organizationId: 'asc' }] },
+      description: 'The organizations it concerns that the viewer can read, each with its role: SUBJECT first.',
+      query: (_args, ctx) => ({ ...scopedLinks(ctx), orderBy: [{ role: 'asc' }, { organizationId: 'asc' }] }),
     }),
     achievements: t.field({
       type: [Achievement],
-      description: 'Achievements this article is cited as evidence for.',
-      select: (_args, _ctx, nestedSelection) => ({
+      description: 'Achievements this article is cited as evidence for, that the viewer can read.',
+      select: (_args, ctx, nestedSelection) => ({
         citations: {
           select: { achievement: nestedSelection(true) },
+          ...scopedCitations(ctx),
           orderBy: [{ offset: 'asc' }, { id: 'asc' }],
         },
       }),
@@ -147,7 +165,7 @@ async function rootArticleWhere(filter: ArticleFilterInput | null | undefined, c
     filter?.organization && filter.includeDescendants
       ? await ctx.loaders.subtreeIds.load(String(filter.organization.id))
       : undefined;
-  return articleWhere(filter, visibleArticleStatuses(ctx.viewer), subtree);
+  return articleWhere(filter, readableArticleWhere(ctx.viewer), ctx.viewer, subtree);
 }
 
 const OrganizationArticlesFilter = builder.inputType('OrganizationArticlesFilter', {
@@ -205,7 +223,7 @@ builder.queryFields((t) => ({
     resolve: async (query, _root, { slug }, ctx) =>
       (await ctx.prisma.article.findFirst({
         ...query,
-        where: { slug, status: { in: visibleArticleStatuses(ctx.viewer) } },
+        where: { ...readableArticleWhere(ctx.viewer), slug },
       })) ?? Promise.reject(new NotFoundError('Article', slug)),
   }),
   articles: t.prismaConnection({

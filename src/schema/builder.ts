@@ -10,6 +10,7 @@ import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from '../context.js';
 import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { canReadOrganization } from '../resolvers/scope.js';
 import { decodeGlobalId, encodeGlobalId } from './global-id.js';
 import './connections.js';
 
@@ -28,7 +29,8 @@ const pageSize = (arg: 'first' | 'last') => ({
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { public: boolean; partner: boolean; editor: boolean; admin: boolean };
+  // `organization`: the viewer may read this organization (partner scopes, src/resolvers/scope.ts).
+  AuthScopes: { public: boolean; partner: boolean; editor: boolean; admin: boolean; organization: string };
   Scalars: {
     ID: { Input: string; Output: string };
     Date: { Input: Date; Output: Date };
@@ -47,9 +49,12 @@ export const builder = new SchemaBuilder<{
       partner: viewer.kind === 'partner',
       editor: viewer.kind === 'editor' || viewer.kind === 'admin',
       admin: viewer.kind === 'admin',
+      // Unscoped viewers may read every organization: a constant, so their checks cost nothing.
+      organization: viewer.organizationScopeId ? (id: string) => canReadOrganization(viewer, id) : true,
     }),
     // A field refused by its scopes: anonymous callers are asked to authenticate (401), everyone
-    // else is refused (403). Fields that must look absent instead declare an unauthorizedResolver.
+    // else is refused (403). Fields that must look absent instead declare an unauthorizedResolver
+    // (every field that checks `organization` does: null, as for a missing row).
     unauthorizedError: (_parent, context) =>
       context.viewer.kind === 'anonymous'
         ? new UnauthenticatedError('This operation needs a credential: present a token whose role allows it')

@@ -1,16 +1,20 @@
 import { NotFoundError } from '../errors.js';
 import { organizationOrderBy, organizationWhere } from '../resolvers/filters.js';
+import { narrow, organizationScopeWhere } from '../resolvers/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { OrganizationKindEnum, OrganizationLevelEnum } from './enums.js';
 
 export const Organization = builder.prismaNode('Organization', {
-  // Select mode: read only the columns a query asks for.
-  select: { id: true },
+  // Select mode: read only the columns a query asks for. `parentId` decides whether `parent` is
+  // in a partner key's scope before it is read.
+  select: { id: true, parentId: true },
   description:
     'A public body: a procuratorate, a court, a party committee or branch, a government office or a media outlet. Organizations form a tree (最高人民检察院 → 贵州省人民检察院 → …).',
   id: { field: 'id' },
-  // node(id:) answers null for an ID that matches nothing, as Relay expects.
+  // node(id:) answers null for an ID that matches nothing, as Relay expects; an organization
+  // outside a partner key's scope matches nothing.
+  findUnique: (id, ctx) => narrow({ id }, organizationScopeWhere(ctx.viewer)),
   nullable: true,
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Stable ASCII identifier, unique among organizations.' }),
@@ -22,14 +26,20 @@ export const Organization = builder.prismaNode('Organization', {
     region: t.exposeString('region', { nullable: true, description: 'The area it serves, e.g. 贵州省六盘水市钟山区.' }),
     foundedOn: t.expose('foundedOn', { type: 'Date', nullable: true, description: 'When it was founded, where known.' }),
     description: t.exposeString('description', { nullable: true, description: 'A short description.' }),
-    parent: t.relation('parent', { nullable: true, description: 'The organization directly above this one.' }),
+    parent: t.relation('parent', {
+      nullable: true,
+      description: 'The organization directly above this one; null at the top of the tree the viewer can read.',
+      // Above a partner key's subtree there is nothing: null, as for a root.
+      authScopes: (organization) => (organization.parentId ? { organization: organization.parentId } : true),
+      unauthorizedResolver: () => null,
+    }),
     children: t.relatedConnection(
       'children',
       {
         description: 'Organizations directly below this one, by name.',
         cursor: 'id',
         totalCount: true,
-        query: { orderBy: [{ name: 'asc' }, { id: 'asc' }] },
+        query: (_args, ctx) => ({ where: organizationScopeWhere(ctx.viewer), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
         ...connectionGuard('Organization'),
       },
     ),
@@ -39,7 +49,8 @@ export const Organization = builder.prismaNode('Organization', {
 builder.prismaObjectField(Organization, 'ancestors', (t) =>
   t.field({
     type: [Organization],
-    description: 'Every organization above this one, root first: a breadcrumb trail. Empty for a root.',
+    description:
+      'Every organization above this one, root first: a breadcrumb trail. Empty for a root, and it starts at the top of the tree the viewer can read.',
     resolve: (organization, _args, ctx) => ctx.loaders.ancestors.load(organization.id),
   }),
 );
@@ -71,25 +82,26 @@ const OrganizationOrderBy = builder.enumType('OrganizationOrderBy', {
 builder.queryFields((t) => ({
   organization: t.prismaField({
     type: 'Organization',
-    description: 'One organization by slug. Fails with NOT_FOUND when there is none.',
+    description: 'One organization by slug. Fails with NOT_FOUND when there is none the viewer can read.',
     args: { slug: t.arg.string({ required: true, description: 'The organization’s slug.' }) },
     resolve: async (query, _root, { slug }, ctx) =>
-      (await ctx.prisma.organization.findUnique({ ...query, where: { slug } })) ??
+      (await ctx.prisma.organization.findUnique({ ...query, where: narrow({ slug }, organizationScopeWhere(ctx.viewer)) })) ??
       Promise.reject(new NotFoundError('Organization', slug)),
   }),
   organizations: t.prismaConnection({
     type: 'Organization',
     cursor: 'id',
-    description: 'All organizations, filtered and sorted.',
+    description: 'All organizations the viewer can read, filtered and sorted.',
     args: {
       filter: t.arg({ type: OrganizationFilter, required: false, description: 'Narrow the list.' }),
       orderBy: t.arg({ type: OrganizationOrderBy, required: false, description: 'Sort order; NAME_ASC by default.' }),
     },
-    totalCount: (_root, args, ctx) => ctx.prisma.organization.count({ where: organizationWhere(args.filter) }),
+    totalCount: (_root, args, ctx) =>
+      ctx.prisma.organization.count({ where: narrow(organizationWhere(args.filter, ctx.viewer), organizationScopeWhere(ctx.viewer)) }),
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.organization.findMany({
         ...query,
-        where: organizationWhere(args.filter),
+        where: narrow(organizationWhere(args.filter, ctx.viewer), organizationScopeWhere(ctx.viewer)),
         orderBy: organizationOrderBy(args.orderBy),
       }),
     ...connectionGuard('Organization'),

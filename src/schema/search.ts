@@ -79,7 +79,7 @@ builder.queryField('search', (t) =>
     {
       type: SearchResult,
       description:
-        'Full-text search over articles (title, body), organizations (names, aliases, description) and achievements (title, description), best match first. Chinese text is matched by character pairs, so a word is found inside longer compounds (检察 finds 检察院); Latin words match whole, case-insensitively; all parts of the query must match. An exact title or name match ranks first. Anonymous callers find published articles only.',
+        'Full-text search over articles (title, body), organizations (names, aliases, description) and achievements (title, description), best match first. Chinese text is matched by character pairs, so a word is found inside longer compounds (检察 finds 检察院); Latin words match whole, case-insensitively; all parts of the query must match. An exact title or name match ranks first. Finds only what the viewer can read: published articles (editors also drafts), and for a partner key limited to an organization subtree, only content in that subtree.',
       args: {
         query: t.arg.string({
           required: true,

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../errors.js';
 import { seriesWhere } from '../resolvers/filters.js';
-import { visibleArticleStatuses } from '../viewer.js';
+import { narrow, readableArticleWhere, seriesScopeWhere } from '../resolvers/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { SeriesStatusEnum } from './enums.js';
@@ -10,20 +10,28 @@ import { Article } from './article.js';
 export const Series = builder.prismaNode('Series', {
   description: 'A long-form report series, e.g. 中国凉都——六盘水检察人系列报道. Its articles are numbered episodes.',
   id: { field: 'id' },
-  // node(id:) answers null for an ID that matches nothing, as Relay expects.
+  // node(id:) answers null for an ID that matches nothing, as Relay expects; a series outside a
+  // partner key's scope matches nothing.
+  findUnique: (id, ctx) => narrow({ id }, seriesScopeWhere(ctx.viewer)),
   nullable: true,
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'Stable ASCII identifier, unique among series.' }),
     title: t.exposeString('title', { description: 'The series title.' }),
     description: t.exposeString('description', { nullable: true, description: 'What the series covers.' }),
     status: t.expose('status', { type: SeriesStatusEnum, description: 'Whether it is still publishing.' }),
-    publisher: t.relation('publisher', { nullable: true, description: 'The organization that publishes it.' }),
+    publisher: t.relation('publisher', {
+      nullable: true,
+      description: 'The organization that publishes it, when the viewer can read it.',
+      // A series is in a partner key's scope through its articles; its publisher may not be.
+      authScopes: (series) => (series.publisherId ? { organization: series.publisherId } : true),
+      unauthorizedResolver: () => null,
+    }),
     articles: t.relatedConnection('articles', {
-      description: 'Its articles in episode order.',
+      description: 'Its articles that the viewer can read, in episode order.',
       cursor: 'id',
       totalCount: true,
       query: (_args, ctx) => ({
-        where: { status: { in: visibleArticleStatuses(ctx.viewer) } },
+        where: readableArticleWhere(ctx.viewer),
         orderBy: [{ episode: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
       }),
       ...connectionGuard('Article'),
@@ -31,11 +39,11 @@ export const Series = builder.prismaNode('Series', {
     episode: t.field({
       type: Article,
       nullable: true,
-      description: 'The article with this episode number, or null when there is none.',
+      description: 'The article with this episode number, or null when there is none the viewer can read.',
       args: { number: t.arg.int({ required: true, description: 'The episode number: 之五十 is 50.' }) },
       select: (args, ctx, nestedSelection) => ({
         articles: nestedSelection({
-          where: { episode: args.number, status: { in: visibleArticleStatuses(ctx.viewer) } },
+          where: { ...readableArticleWhere(ctx.viewer), episode: args.number },
           take: 1,
         }),
       }),
@@ -43,7 +51,7 @@ export const Series = builder.prismaNode('Series', {
     }),
     articleCount: t.relationCount('articles', {
       description: 'How many of its articles the viewer can read.',
-      where: (_args, ctx) => ({ status: { in: visibleArticleStatuses(ctx.viewer) } }),
+      where: (_args, ctx) => readableArticleWhere(ctx.viewer),
     }),
   }),
 });
@@ -67,25 +75,26 @@ const SeriesOrderBy = builder.enumType('SeriesOrderBy', {
 builder.queryFields((t) => ({
   series: t.prismaField({
     type: 'Series',
-    description: 'One series by slug. Fails with NOT_FOUND when there is none.',
+    description: 'One series by slug. Fails with NOT_FOUND when there is none the viewer can read.',
     args: { slug: t.arg.string({ required: true, description: 'The series’ slug.' }) },
     resolve: async (query, _root, { slug }, ctx) =>
-      (await ctx.prisma.series.findUnique({ ...query, where: { slug } })) ??
+      (await ctx.prisma.series.findUnique({ ...query, where: narrow({ slug }, seriesScopeWhere(ctx.viewer)) })) ??
       Promise.reject(new NotFoundError('Series', slug)),
   }),
   seriesList: t.prismaConnection({
     type: 'Series',
     cursor: 'id',
-    description: 'All series, filtered and sorted.',
+    description: 'All series the viewer can read, filtered and sorted.',
     args: {
       filter: t.arg({ type: SeriesFilter, required: false, description: 'Narrow the list.' }),
       orderBy: t.arg({ type: SeriesOrderBy, required: false, description: 'Sort order; TITLE_ASC by default.' }),
     },
-    totalCount: (_root, args, ctx) => ctx.prisma.series.count({ where: seriesWhere(args.filter) }),
+    totalCount: (_root, args, ctx) =>
+      ctx.prisma.series.count({ where: narrow(seriesWhere(args.filter, ctx.viewer), seriesScopeWhere(ctx.viewer)) }),
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.series.findMany({
         ...query,
-        where: seriesWhere(args.filter),
+        where: narrow(seriesWhere(args.filter, ctx.viewer), seriesScopeWhere(ctx.viewer)),
         orderBy:
           args.orderBy === 'CREATED_DESC'
             ? [{ createdAt: 'desc' }, { id: 'desc' }]

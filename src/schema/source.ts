@@ -1,9 +1,11 @@
-import { visibleArticleStatuses } from '../viewer.js';
+import { readableArticleWhere } from '../resolvers/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { SourceKindEnum } from './enums.js';
 
 builder.prismaNode('Source', {
+  // Not limited by partner scopes: a source is a portal or feed, not an organization's content.
+  // Its articles are (see src/resolvers/scope.ts).
   description: 'Where content was federated from: a portal, a WeChat account, a feed or a partner.',
   id: { field: 'id' },
   // node(id:) answers null for an ID that matches nothing, as Relay expects.
@@ -18,11 +20,11 @@ builder.prismaNode('Source', {
       description: 'How content from this source is to be credited.',
     }),
     articles: t.relatedConnection('articles', {
-      description: 'Articles gathered from this source, newest first.',
+      description: 'Articles gathered from this source that the viewer can read, newest first.',
       cursor: 'id',
       totalCount: true,
       query: (_args, ctx) => ({
-        where: { status: { in: visibleArticleStatuses(ctx.viewer) } },
+        where: readableArticleWhere(ctx.viewer),
         orderBy: [{ publishedAt: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
       }),
       ...connectionGuard('Article'),
