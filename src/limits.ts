@@ -53,8 +53,9 @@ export const DEFAULT_LIMITS: Limits = {
 
 type Env = Record<string, string | undefined>;
 
-/** A whole number variable in [min, max]; unset or empty means the default. */
-const wholeNumber = (fallback: number, min: number, max: number) =>
+/** A whole number variable in [min, max]; unset or empty means the default. Shared by every
+ * setting read from the environment (see also src/ingest/config.ts). */
+export const wholeNumber = (fallback: number, min: number, max: number) =>
   z
     .string()
     .optional()

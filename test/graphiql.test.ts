@@ -1,5 +1,6 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCredential } from '../src/resolvers/credentials.js';
 import { loadCorpus } from '../src/seed/corpus.js';
 import { GRAPHIQL_EXAMPLES } from '../src/yoga.js';
 import { createTestApi, type TestApi } from './support/api.js';
@@ -10,11 +11,11 @@ const operations = parse(GRAPHIQL_EXAMPLES)
   .definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')
   .map((d) => d.name!.value);
 
-async function run(api: TestApi, operationName: string) {
+async function run(api: TestApi, operationName: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
   const response = await api.yoga.fetch('http://yoga/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: GRAPHIQL_EXAMPLES, operationName }),
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: GRAPHIQL_EXAMPLES, operationName, variables }),
   });
   return (await response.json()) as { data?: any; errors?: unknown[] };
 }
@@ -27,8 +28,15 @@ describe('GraphiQL on the corpus', () => {
   });
   afterAll(() => api?.close());
 
-  it('offers the four example operations', () => {
-    expect(operations).toEqual(['OrganizationProfile', 'SeriesInOrder', 'AchievementsByLevel', 'Search']);
+  it('offers the six example operations', () => {
+    expect(operations).toEqual([
+      'OrganizationProfile',
+      'SeriesInOrder',
+      'AchievementsByLevel',
+      'Search',
+      'ArticleProvenance',
+      'RenameOrganization',
+    ]);
   });
 
   it('runs the organization profile example: hierarchy, articles and achievements with evidence', async () => {
@@ -73,6 +81,26 @@ describe('GraphiQL on the corpus', () => {
     expect(article.node.slug).toBe('liupanshui-procurators-50');
     expect(article.node.series.title).toBe('中国凉都——六盘水检察人系列报道');
     expect(article.snippet.html).toContain('<mark>司法救助</mark>');
+  });
+
+  it('runs the provenance example: the corpus article with its canonical copy', async () => {
+    const { data, errors } = await run(api, 'ArticleProvenance');
+    expect(errors).toBeUndefined();
+    expect(data.article.provenance).toHaveLength(1);
+    expect(data.article.provenance[0]).toMatchObject({ isCanonical: true, contentHash: data.article.contentHash });
+  });
+
+  it('runs the rename example for an editor, and refuses it without a token', async () => {
+    const { data: profile } = await run(api, 'OrganizationProfile');
+    const { secret } = await createCredential(api.db.prisma, { kind: 'EDITOR', name: 'graphiql example editor' });
+    const variables = { id: profile.organization.id, version: 1, shortName: '钟山检察' };
+    const refused = await run(api, 'RenameOrganization', variables);
+    expect(refused.errors).toMatchObject([{ extensions: { code: 'UNAUTHENTICATED' } }]);
+    const { data, errors } = await run(api, 'RenameOrganization', variables, { authorization: `Bearer ${secret}` });
+    expect(errors).toBeUndefined();
+    expect(data.updateOrganization.organization).toMatchObject({ name: '六盘水市钟山区人民检察院', shortName: '钟山检察', version: 2 });
+    const stale = await run(api, 'RenameOrganization', variables, { authorization: `Bearer ${secret}` });
+    expect(stale.errors).toMatchObject([{ extensions: { code: 'CONFLICT' } }]);
   });
 
   it('serves GraphiQL with the examples to a browser at /graphql', async () => {

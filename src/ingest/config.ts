@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from '../limits.js';
 
 /**
  * The importer's settings, in one place. `npm run import` and the importContent mutation read them
@@ -51,22 +52,6 @@ export class ImportConfigError extends Error {
     this.name = 'ImportConfigError';
   }
 }
-
-/** A whole number variable in [min, max]; unset or empty means the default. */
-const wholeNumber = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = raw?.trim();
-      if (!value) return fallback;
-      const n = /^\d+$/.test(value) ? Number(value) : NaN;
-      if (!(n >= min && n <= max)) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, not "${raw}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
 
 const yesNo = z
   .string()

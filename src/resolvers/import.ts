@@ -1,12 +1,12 @@
 import type { Cache } from '@graphql-yoga/plugin-response-cache';
-import { getNamedType, type GraphQLSchema, isAbstractType, isObjectType } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { BadUserInputError } from '../errors.js';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { ImportRunStatus, ImportTrigger } from '../generated/prisma/enums.js';
 import { importConfigFromEnv } from '../ingest/config.js';
 import { runImport } from '../ingest/import.js';
 import type { ImportRunSummary, StoreOutcome } from '../ingest/types.js';
-import { invalidateEntities } from '../response-cache.js';
+import { invalidateAfterWrite } from '../response-cache.js';
 import type { Viewer } from '../viewer.js';
 
 /** How many inputs one `importContent` call may name. */
@@ -65,28 +65,6 @@ export function checkImportInputs(inputs: readonly string[], fileRoot: string | 
 }
 
 /**
- * The type names whose cached answers an import can make stale: each written type, and every edge
- * type whose node can be one (the response cache files an answer holding an empty list under the
- * edge type only).
- */
-function staleTypenames(schema: GraphQLSchema, typenames: Iterable<string>): string[] {
-  const names = new Set<string>();
-  const types = Object.values(schema.getTypeMap()).filter(isObjectType);
-  for (const typename of typenames) {
-    const target = schema.getType(typename);
-    if (!isObjectType(target)) continue;
-    names.add(typename);
-    for (const type of types) {
-      const node = type.getFields().node;
-      if (!node) continue;
-      const nodeType = getNamedType(node.type);
-      if (nodeType === target || (isAbstractType(nodeType) && schema.isSubType(nodeType, target))) names.add(type.name);
-    }
-  }
-  return [...names];
-}
-
-/**
  * Runs an import for an admin (`importContent`): trigger MUTATION, the credential's name as the
  * actor. When it has finished, drops the cached answers it made stale: the changed entities by
  * id, and by type every answer listing articles, series or sources (a new one may belong there).
@@ -107,9 +85,7 @@ export async function importContent(
       const responseCache = cache.responseCache;
       if (!responseCache || !entities.length) return;
       try {
-        await invalidateEntities(responseCache, entities);
-        const types = staleTypenames(cache.schema, new Set(entities.map((entity) => entity.typename)));
-        await responseCache.invalidate(types.map((typename) => ({ typename })));
+        await invalidateAfterWrite(responseCache, cache.schema, entities, new Set(entities.map((entity) => entity.typename)));
       } catch (error) {
         // The import is committed; stale entries then expire with their TTL.
         console.error('The response cache could not be invalidated after an import:', error);

@@ -1,16 +1,6 @@
-import { JSONObjectResolver } from 'graphql-scalars';
 import { auditLogWhere, type AuditedEntityType } from '../resolvers/audit.js';
 import { builder } from './builder.js';
 import { encodeGlobalId } from './global-id.js';
-
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-type JsonObject = Record<string, unknown>;
-
-// TODO(coordinator): declare `JSONObject: { Input: JsonObject; Output: JsonObject }` in the
-// builder's Scalars (src/schema/builder.ts) and drop the casts; builder.ts is not ours to edit now.
-export const JSONObject = builder.addScalarType('JSONObject' as never, JSONObjectResolver, {
-  description: 'A JSON object, e.g. a snapshot of a row: field names to values (dates as ISO 8601 strings).',
-}) as unknown as PothosSchemaTypes.ScalarRef<Types, JsonObject, JsonObject>;
 
 const AuditEntityTypeEnum = builder.enumType('AuditEntityType', {
   description: 'The kinds of entity that editorial writes change.',
@@ -59,16 +49,16 @@ builder.prismaObject('AuditLogEntry', {
       resolve: (entry) => encodeGlobalId(entry.entityType, entry.entityId),
     }),
     before: t.field({
-      type: JSONObject,
+      type: 'JSONObject',
       nullable: true,
       description: 'The entity’s fields before the write; null for a create. An article includes its organization links, an achievement its citations.',
-      resolve: (entry) => entry.before as JsonObject | null,
+      resolve: (entry) => entry.before as Record<string, unknown> | null,
     }),
     after: t.field({
-      type: JSONObject,
+      type: 'JSONObject',
       nullable: true,
       description: 'The entity’s fields after the write, `version` included; null for a delete.',
-      resolve: (entry) => entry.after as JsonObject | null,
+      resolve: (entry) => entry.after as Record<string, unknown> | null,
     }),
   }),
 });

@@ -5,7 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ZodPlugin from '@pothos/plugin-zod';
 import { GraphQLScalarType } from 'graphql';
-import { DateResolver, DateTimeResolver } from 'graphql-scalars';
+import { DateResolver, DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from '../context.js';
@@ -35,6 +35,7 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
     Date: { Input: Date; Output: Date };
     DateTime: { Input: Date; Output: Date };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
   };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
@@ -130,4 +131,12 @@ builder.addScalarType(
   { description: 'A point in time, ISO 8601 with a UTC offset.' },
 );
 
+builder.addScalarType('JSONObject', JSONObjectResolver, {
+  description: 'A JSON object, e.g. a snapshot of a row: field names to values (dates as ISO 8601 strings).',
+});
+
 builder.queryType({ description: 'Read access to report series, their articles, organizations and achievements.' });
+builder.mutationType({
+  description:
+    'Editorial writes, for editors and admins. Each runs in one transaction, checks the `expectedVersion` the client read (CONFLICT when the entity changed meanwhile), and writes an audit entry.',
+});

@@ -8,7 +8,6 @@ import './source.js';
 import './search.js';
 import './viewer.js';
 import './audit.js';
-import './editorial.js';
 import './import.js';
 import './provenance.js';
 
