@@ -2,6 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Viewer } from '../viewer.js';
 import { createAncestorsLoader } from './ancestors.js';
 import { createArticleNeighborsLoader } from './article-neighbors.js';
+import { createArticlesByIdLoader } from './articles-by-id.js';
 import { createCursorTargetLoader } from './cursor-targets.js';
 import {
   createAchievementStatsLoader,
@@ -23,6 +24,7 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
   return {
     ancestors: createAncestorsLoader(prisma, viewer),
     articleNeighbors: createArticleNeighborsLoader(prisma, viewer),
+    articlesById: createArticlesByIdLoader(prisma, viewer),
     cursorTargets: createCursorTargetLoader(prisma, viewer),
     organizationArticles: createOrganizationArticlesLoader(prisma, viewer),
     organizationArticleCount: createOrganizationArticleCountLoader(prisma, viewer),

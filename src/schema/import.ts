@@ -1,6 +1,3 @@
-import { createContextCache } from '@pothos/core';
-import type { Context } from '../context.js';
-import { createArticlesByIdLoader } from '../loaders/articles-by-id.js';
 import { importContent, importRunWhere, MAX_IMPORT_INPUT_LENGTH, MAX_IMPORT_INPUTS } from '../resolvers/import.js';
 import { Article } from './article.js';
 import { builder } from './builder.js';
@@ -58,9 +55,6 @@ const ImportCounts = builder.objectRef<ImportCountsShape>('ImportCounts').implem
   }),
 });
 
-// Per request, never at module level: the context cache makes one loader per request.
-const articlesById = createContextCache((ctx: Context) => createArticlesByIdLoader(ctx.prisma));
-
 builder.prismaObject('ImportItem', {
   description: 'One item of an import run: a page, a feed entry or a partner JSON item.',
   fields: (t) => ({
@@ -71,7 +65,7 @@ builder.prismaObject('ImportItem', {
       type: Article,
       nullable: true,
       description: 'The article it was stored as; null when it failed, or when the article has since been deleted.',
-      resolve: (item, _args, ctx) => (item.articleId ? articlesById(ctx).load(item.articleId) : null),
+      resolve: (item, _args, ctx) => (item.articleId ? ctx.loaders.articlesById.load(item.articleId) : null),
     }),
     unknownOrganizations: t.exposeStringList('unknownOrganizations', {
       description: 'Names in the item that look like public bodies but match no known organization or alias: for review. None was created.',
