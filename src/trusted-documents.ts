@@ -47,7 +47,9 @@ function splitOperations(document: DocumentNode) {
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     if (!definition.name) throw new Error('Every trusted document must be a named operation');
-    if (definition.operation !== 'query') throw new Error(`${definition.name.value}: only queries can be trusted documents`);
+    // Trusted documents are reads that partners fetch by hash with GET (cacheable, no CSRF risk);
+    // a mutation among the sources (GraphiQL's editor example) is not one of them.
+    if (definition.operation !== 'query') continue;
     const used = new Map<string, FragmentDefinitionNode>();
     const collect = (node: DefinitionNode) =>
       visit(node, {
