@@ -142,6 +142,16 @@ describe('organization names', () => {
   });
 });
 
+describe('unknown organizations', () => {
+  it('reports a name that looks like a public body without the words the sentence put before it', () => {
+    const unknown = (bodyText: string) =>
+      linkOrganizations(createOrganizationMatcher([]), { title: '标题', bodyText, attribution: null, organizations: [] }, null)
+        .unknownOrganizations;
+    expect(unknown('这是青川市石岭区检察院的经验。成绩离不开石岭区检察院全体干警。')).toEqual(['青川市石岭区检察院', '石岭区检察院']);
+    expect(unknown('被贵阳市云岩区人民法院评为先进。')).toEqual(['贵阳市云岩区人民法院']);
+  });
+});
+
 describe.each(testBackends())('storeArticle on %s', (backend) => {
   it('creates an article with revision 1, a canonical provenance record, its series and source', async () => {
     await withDatabase(backend, async ({ prisma }) => {

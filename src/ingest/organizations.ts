@@ -169,7 +169,12 @@ function findMentions(matcher: OrganizationMatcher, text: string): Mention[] {
 const PLACE = '(?:[\\u4e00-\\u9fff]{1,8}?(?:自治区|自治州|自治县|省|市|州|地区|盟|区|县|旗))';
 const UNKNOWN_BODY = new RegExp(`${PLACE}+(?:${BODY_WORDS.filter((w) => w !== '党支部').join('|')})`, 'g');
 // Words a match may have swallowed before the place name: 被贵阳市… → 贵阳市…
-const LEADING_FUNCTION_WORDS = /^(?:[被在由向对与和及将从经为把给到赴至于是的了获受经据同跟让派]|全国|全省|全市|入选|选派|会同|联合|调入|调到)+/;
+// A heuristic (Chinese has no word boundaries, and ICU's segmenter splits unknown place names into
+// single characters): an unknown name may still carry a leading word not listed here.
+// Multi-character words end whatever came before them (成绩离不开石岭区… → 石岭区…); single
+// characters are only stripped at the start, since place names may contain them (和平区).
+const FUNCTION_PHRASES = /^.*(?:离不开|来自|属于|隶属|通过|作为|成为|以及|入选|选派|会同|联合|调入|调到|这是|那是|也是|都是|就是)/;
+const LEADING_FUNCTION_WORDS = /^(?:全国|全省|全市|[这那也都还并而就使该其以被在由向对与和及将从经为把给到赴至于是的了获受据同跟让派])+/;
 
 /** Organization-like names in `text` outside the spans of known names. */
 function findUnknown(text: string, mentions: Mention[]): string[] {
@@ -179,7 +184,7 @@ function findUnknown(text: string, mentions: Mention[]): string[] {
   }
   const found = new Set<string>();
   for (const match of masked.matchAll(UNKNOWN_BODY)) {
-    const name = match[0].replace(LEADING_FUNCTION_WORDS, '');
+    const name = match[0].replace(FUNCTION_PHRASES, '').replace(LEADING_FUNCTION_WORDS, '');
     const place = placeOf(name);
     if (place && place.length >= 2) found.add(name);
   }
