@@ -316,3 +316,23 @@ describe.each(testBackends())('importContent and importRuns over GraphQL on %s',
     expect(await api.db.prisma.importRun.count()).toBe(0);
   });
 });
+
+describe('an import run’s statements', () => {
+  it('reads the known organizations once per run, however many articles it stores', async () => {
+    const statements: string[] = [];
+    const db = await createTestDatabase('pglite', { onQuery: (sql) => statements.push(sql) });
+    try {
+      await loadCorpus(db.prisma);
+      const fixtures = new URL('./fixtures/import/', import.meta.url);
+      const inputs = ['partner-valid.json', 'portal-article.html', 'portal-trs.html'].map((name) => fileURLToPath(new URL(name, fixtures)));
+      statements.splice(0);
+      const summary = await runImport(db.prisma, inputs, { trigger: 'CLI', actorName: 'test' });
+      expect(summary.counts.created + summary.counts.duplicate).toBe(4);
+      // The matcher's read: every organization's names, aliases and parents.
+      const reads = statements.filter((sql) => /FROM "public"\."Organization"/.test(sql) && /"aliases"/.test(sql) && !/WHERE/.test(sql));
+      expect(reads, reads.join("\n")).toHaveLength(1);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import { importConfigFromEnv, type ImportConfig } from './config.js';
 import { createFetcher, FetchError, type Fetcher } from './fetch.js';
 import { expandInputs, fetchUrl, InputError, readInputFile, rememberFetch, type FetchedUrl, type FileAccess, type InputEntry } from './inputs.js';
+import { loadOrganizationMatcher, type OrganizationMatcher } from './organizations.js';
 import type {
   ImportedArticle,
   ImportProgress,
@@ -19,7 +20,11 @@ import type {
 // not, is recorded with its reason and the run goes on; the run row never stays RUNNING.
 
 export type ParseStage = (doc: RawDocument) => ParsedDocument;
-export type StoreStage = (prisma: PrismaClient, article: ImportedArticle, options: { importRunId: string }) => Promise<StoreOutcome>;
+export type StoreStage = (
+  prisma: PrismaClient,
+  article: ImportedArticle,
+  options: { importRunId: string; organizations?: OrganizationMatcher },
+) => Promise<StoreOutcome>;
 export type ChangedEntity = StoreOutcome['changedEntities'][number];
 
 export interface RunImportOptions {
@@ -202,13 +207,18 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
   const parse = async (doc: RawDocument) => (await (parser ??= options.parse ? Promise.resolve(options.parse) : defaultParse()))(doc);
   const store: StoreStage = async (...args) => (await (storer ??= options.store ? Promise.resolve(options.store) : defaultStore()))(...args);
 
+  let organizations: Promise<OrganizationMatcher> | undefined;
+
   try {
 
     /** Stores one article as one item; true when it was stored. */
     async function storeItem(order: number[], article: ImportedArticle): Promise<boolean> {
       let outcome: StoreOutcome;
       try {
-        outcome = await storeSerially(() => store(prisma, article, { importRunId: run.id }));
+        // Imports never create organizations, so the known ones are read once per run (documents
+        // are worked on concurrently: the first one to get here starts the read, the rest await it).
+        const known = await (organizations ??= loadOrganizationMatcher(prisma));
+        outcome = await storeSerially(() => store(prisma, article, { importRunId: run.id, organizations: known }));
       } catch (error) {
         await record(order, failed(article.locator, `could not be stored: ${describeError(error)}`));
         return false;
