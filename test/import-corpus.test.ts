@@ -312,8 +312,64 @@ describe.each(testBackends())('importContent and importRuns over GraphQL on %s',
       ],
     });
     const many = await api.execute(IMPORT_CONTENT, { inputs: Array.from({ length: 21 }, (_, i) => `https://portal.example/${i}.html`) }, admin);
-    expect(many.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'input.inputs', message: 'at most 20 inputs per call' }] });
+    expect(many.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'input.inputs', message: 'at most 20 inputs and documents per call' }] });
     expect(await api.db.prisma.importRun.count()).toBe(0);
+  });
+});
+
+describe.each(testBackends())('documents pushed with importContent on %s', (backend) => {
+  const PUSH = /* GraphQL */ `
+    mutation Push($documents: [ImportDocumentInput!]) {
+      importContent(input: { documents: $documents }) {
+        inputs
+        status
+        counts { created failed }
+        items { edges { node { locator status reason article { title } } } }
+      }
+    }
+  `;
+
+  it('imports a partner’s JSON sent inline, item by item, and records it as inline:<name>', async () => {
+    const api = await createTestApi(backend);
+    try {
+      const admin = { authorization: `Bearer ${(await createCredential(api.db.prisma, { kind: 'ADMIN', name: unique('admin') })).secret}` };
+      const content = readFileSync(new URL('./fixtures/import/partner-invalid-item.json', import.meta.url), 'utf8');
+      const result = await api.execute(PUSH, { documents: [{ name: 'push.json', contentType: 'application/json', content }] }, admin);
+      expect(result.errors).toBeUndefined();
+      const run = (result.data as any).importContent;
+      expect(run).toMatchObject({ inputs: ['inline:push.json'], status: 'PARTIAL', counts: { created: 2, failed: 1 } });
+      const items = run.items.edges.map((edge: any) => edge.node);
+      expect(items.map((item: any) => item.locator).sort()).toEqual(['inline:push.json#fz-bad-2', 'inline:push.json#fz-ok-1', 'inline:push.json#fz-ok-3']);
+      expect(items.find((item: any) => item.status === 'FAILED').reason).toMatch(/fails the partner schema/);
+      expect(await api.db.prisma.article.count()).toBe(2);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses documents without a name, with a name used twice, or empty, before recording a run', async () => {
+    const api = await createTestApi(backend);
+    try {
+      const admin = { authorization: `Bearer ${(await createCredential(api.db.prisma, { kind: 'ADMIN', name: unique('admin') })).secret}` };
+      const refused = await api.execute(
+        PUSH,
+        { documents: [{ name: ' ', content: '{}' }, { name: 'a.json', content: '{}' }, { name: 'a.json', content: '' }] },
+        admin,
+      );
+      expect(refused.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fields: [
+          { path: 'input.documents.0.name', message: 'must be 1 to 200 characters' },
+          { path: 'input.documents.2.name', message: 'is used twice' },
+          { path: 'input.documents.2.content', message: 'is empty' },
+        ],
+      });
+      const nothing = await api.execute(PUSH, { documents: [] }, admin);
+      expect(nothing.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'input.inputs' }] });
+      expect(await api.db.prisma.importRun.count()).toBe(0);
+    } finally {
+      await api.close();
+    }
   });
 });
 

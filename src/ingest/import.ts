@@ -38,6 +38,12 @@ export interface RunImportOptions {
   files?: FileAccess;
   /** Ignore stored validators: fetch every URL in full and import it again. */
   force?: boolean;
+  /**
+   * Documents sent with the request rather than named by an input (importContent's `documents`,
+   * e.g. a partner's JSON push), imported after the inputs. Each is recorded in the run's inputs
+   * as its locator (`inline:<name>`).
+   */
+  documents?: RawDocument[];
   onProgress?: (progress: ImportProgress) => void;
   /** Called once, after the run is recorded, with every entity the run changed (for cache invalidation). */
   onEntitiesChanged?: (entities: ChangedEntity[]) => Promise<void> | void;
@@ -48,6 +54,8 @@ export interface RunImportOptions {
 }
 
 type ItemStatus = ImportProgress['status'];
+/** An input as the run works on it: a file, a URL, a failure found while expanding, or a document sent inline. */
+type Entry = InputEntry | { kind: 'inline'; locator: string; doc: RawDocument };
 type SummaryItem = ImportRunSummary['items'][number];
 
 // formats.ts and store.ts are loaded only when a run does not bring its own stages, so that tests of
@@ -145,7 +153,7 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
   const config = options.config ?? importConfigFromEnv();
   const started = performance.now();
   const run = await prisma.importRun.create({
-    data: { trigger: options.trigger, actorName: options.actorName, inputs },
+    data: { trigger: options.trigger, actorName: options.actorName, inputs: [...inputs, ...(options.documents ?? []).map((doc) => doc.locator)] },
     select: { id: true },
   });
 
@@ -259,12 +267,13 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
     }
 
     /** Reads a file or fetches a URL; a URL's validators are remembered once its document is imported. */
-    async function load(entry: Exclude<InputEntry, { kind: 'failure' }>): Promise<FetchedUrl | { kind: 'document'; doc: RawDocument; remember: null }> {
+    async function load(entry: Exclude<Entry, { kind: 'failure' }>): Promise<FetchedUrl | { kind: 'document'; doc: RawDocument; remember: null }> {
+      if (entry.kind === 'inline') return { kind: 'document', doc: entry.doc, remember: null };
       if (entry.kind === 'url') return fetchUrl(prisma, fetcher, entry.locator, { conditional: !options.force });
       return { kind: 'document', doc: await readInputFile(entry.locator, config.maxBytes), remember: null };
     }
 
-    async function importEntry([entry, index]: [InputEntry, number]) {
+    async function importEntry([entry, index]: [Entry, number]) {
       try {
         if (entry.kind === 'failure') {
           await record([index], failed(entry.locator, entry.reason));
@@ -298,11 +307,15 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
       }
     }
 
-    async function* numbered(): AsyncGenerator<[InputEntry, number]> {
+    async function* numbered(): AsyncGenerator<[Entry, number]> {
       let index = 0;
       for await (const entry of expandInputs(inputs, files)) {
         total += 1;
         yield [entry, index++];
+      }
+      for (const doc of options.documents ?? []) {
+        total += 1;
+        yield [{ kind: 'inline', locator: doc.locator, doc }, index++];
       }
     }
 

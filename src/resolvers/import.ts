@@ -13,6 +13,15 @@ import type { Viewer } from '../viewer.js';
 export const MAX_IMPORT_INPUTS = 20;
 /** How long one input may be, in characters. */
 export const MAX_IMPORT_INPUT_LENGTH = 2_000;
+/** How long an inline document's name may be, in characters. */
+export const MAX_DOCUMENT_NAME_LENGTH = 200;
+
+/** A document sent with the mutation (a partner's JSON push, a page's HTML), not fetched. */
+export interface InlineDocumentInput {
+  name: string;
+  contentType?: string | null;
+  content: string;
+}
 
 export interface ImportRunFilterInput {
   status?: ImportRunStatus | null;
@@ -40,10 +49,27 @@ export function importRunWhere(filter: ImportRunFilterInput | null | undefined):
  * URL, or a path under IMPORT_FILE_ROOT when that is set (the API never reads other server files).
  * @throws BadUserInputError listing every bad input by its index.
  */
-export function checkImportInputs(inputs: readonly string[], fileRoot: string | null): string[] {
+export function checkImportInputs(
+  inputs: readonly string[],
+  fileRoot: string | null,
+  documents: readonly InlineDocumentInput[] = [],
+  maxBytes = Infinity,
+): string[] {
   const fields: { path: string; message: string }[] = [];
-  if (inputs.length === 0) fields.push({ path: 'input.inputs', message: 'name at least one input' });
-  if (inputs.length > MAX_IMPORT_INPUTS) fields.push({ path: 'input.inputs', message: `at most ${MAX_IMPORT_INPUTS} inputs per call` });
+  if (inputs.length + documents.length === 0) fields.push({ path: 'input.inputs', message: 'name at least one input or send one document' });
+  if (inputs.length + documents.length > MAX_IMPORT_INPUTS) {
+    fields.push({ path: 'input.inputs', message: `at most ${MAX_IMPORT_INPUTS} inputs and documents per call` });
+  }
+  const names = new Set<string>();
+  documents.forEach((document, index) => {
+    const path = `input.documents.${index}`;
+    const name = document.name.trim();
+    if (!name || name.length > MAX_DOCUMENT_NAME_LENGTH) fields.push({ path: `${path}.name`, message: `must be 1 to ${MAX_DOCUMENT_NAME_LENGTH} characters` });
+    else if (names.has(name)) fields.push({ path: `${path}.name`, message: 'is used twice' });
+    names.add(name);
+    if (!document.content) fields.push({ path: `${path}.content`, message: 'is empty' });
+    else if (Buffer.byteLength(document.content, 'utf8') > maxBytes) fields.push({ path: `${path}.content`, message: `is over ${maxBytes} bytes` });
+  });
   const trimmed = inputs.map((input) => input.trim());
   trimmed.forEach((input, index) => {
     const path = `input.inputs.${index}`;
@@ -72,15 +98,24 @@ export function checkImportInputs(inputs: readonly string[], fileRoot: string | 
 export async function importContent(
   prisma: PrismaClient,
   viewer: Viewer,
-  inputs: readonly string[],
+  { inputs, documents = [] }: { inputs: readonly string[]; documents?: readonly InlineDocumentInput[] | null },
   cache: { responseCache: Cache | null; schema: GraphQLSchema },
 ): Promise<ImportRunSummary> {
   const config = importConfigFromEnv();
-  const checked = checkImportInputs(inputs, config.fileRoot);
+  const checked = checkImportInputs(inputs, config.fileRoot, documents ?? [], config.maxBytes);
+  const fetchedAt = new Date();
   return runImport(prisma, checked, {
     trigger: 'MUTATION',
     actorName: viewer.name ?? 'admin',
     config,
+    documents: (documents ?? []).map((document) => ({
+      locator: `inline:${document.name.trim()}`,
+      url: null,
+      // GraphQL strings are Unicode: the document arrives as UTF-8 whatever it was written in.
+      bytes: new TextEncoder().encode(document.content),
+      contentType: document.contentType?.trim() || null,
+      fetchedAt,
+    })),
     onEntitiesChanged: async (entities: StoreOutcome['changedEntities']) => {
       const responseCache = cache.responseCache;
       if (!responseCache || !entities.length) return;

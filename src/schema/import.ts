@@ -1,4 +1,4 @@
-import { importContent, importRunWhere, MAX_IMPORT_INPUT_LENGTH, MAX_IMPORT_INPUTS } from '../resolvers/import.js';
+import { importContent, importRunWhere, MAX_DOCUMENT_NAME_LENGTH, MAX_IMPORT_INPUT_LENGTH, MAX_IMPORT_INPUTS } from '../resolvers/import.js';
 import { Article } from './article.js';
 import { builder } from './builder.js';
 
@@ -136,12 +136,33 @@ builder.queryField('importRuns', (t) =>
   }),
 );
 
+const ImportDocumentInput = builder.inputType('ImportDocumentInput', {
+  description: 'A document sent with the request instead of fetched: a partner JSON push, or a page’s HTML or text.',
+  fields: (t) => ({
+    name: t.string({
+      required: true,
+      description: `Its name, unique in the call, at most ${MAX_DOCUMENT_NAME_LENGTH} characters; the run records it as \`inline:<name>\`.`,
+    }),
+    contentType: t.string({
+      required: false,
+      description: 'Its media type, e.g. `application/json`, `text/html` or `application/rss+xml`; guessed from the content when omitted.',
+    }),
+    content: t.string({ required: true, description: 'The document itself (partner JSON: see schemas/partner-articles.schema.json).' }),
+  }),
+});
+
 const ImportContentInput = builder.inputType('ImportContentInput', {
-  description: 'What to import.',
+  description: `What to import: URLs to fetch, documents sent along, or both; ${MAX_IMPORT_INPUTS} in all at most.`,
   fields: (t) => ({
     inputs: t.stringList({
-      required: true,
-      description: `1 to ${MAX_IMPORT_INPUTS} http(s) URLs of portal pages, RSS/Atom feeds or partner JSON, each at most ${MAX_IMPORT_INPUT_LENGTH} characters. Paths are accepted only when the server sets IMPORT_FILE_ROOT, and only below it; otherwise the API reads no server files.`,
+      required: false,
+      defaultValue: [],
+      description: `http(s) URLs of portal pages, RSS/Atom feeds or partner JSON, each at most ${MAX_IMPORT_INPUT_LENGTH} characters. Paths are accepted only when the server sets IMPORT_FILE_ROOT, and only below it; otherwise the API reads no server files.`,
+    }),
+    documents: t.field({
+      type: [ImportDocumentInput],
+      required: false,
+      description: 'Documents sent with the request, imported after the URLs. The request body limit (GRAPHQL_MAX_BODY_BYTES) bounds their size.',
     }),
   }),
 });
@@ -154,7 +175,12 @@ builder.mutationField('importContent', (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: ImportContentInput, required: true, description: 'What to import.' }) },
     resolve: async (query, _root, { input }, ctx, info) => {
-      const summary = await importContent(ctx.prisma, ctx.viewer, input.inputs, { responseCache: ctx.responseCache, schema: info.schema });
+      const summary = await importContent(
+        ctx.prisma,
+        ctx.viewer,
+        { inputs: input.inputs ?? [], documents: input.documents },
+        { responseCache: ctx.responseCache, schema: info.schema },
+      );
       return ctx.prisma.importRun.findUniqueOrThrow({ ...query, where: { id: summary.runId } });
     },
   }),
