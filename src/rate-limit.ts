@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { Redis } from 'ioredis';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { credentialDigest } from './credentials.js';
+import { peekRequestViewer } from './resolvers/credentials.js';
 
 // Request-level rate limiting. @envelop/rate-limiter limits fields inside an execution; abuse has
 // to be stopped before the body is even read, so this counts HTTP requests in `onRequest`.
@@ -239,8 +240,13 @@ export interface RateLimitOptions {
  */
 export function useRateLimit({ store, max, windowMs, trustProxy, authFailures = null }: RateLimitOptions): Plugin {
   const decisions = new WeakMap<Request, { key: string; decision: RateLimitDecision }>();
-  // Requests that presented a credential, by the failed-authentication bucket of their address.
-  const presented = new WeakMap<Request, string>();
+  // Requests that presented a credential: the failed-authentication bucket of their address, and
+  // whether a failure was reserved for them before the lookup.
+  const presented = new WeakMap<Request, { failureKey: string; digest: string; reserved: boolean }>();
+  // Credentials (by digest) that authenticated lately in this process: they skip the reservation,
+  // so a partner's many concurrent requests are not held to the failure budget. Bounded.
+  const recentlyGood = new Map<string, number>();
+  const MAX_RECENTLY_GOOD = 10_000;
 
   async function consume(
     key: string,
@@ -264,26 +270,30 @@ export function useRateLimit({ store, max, windowMs, trustProxy, authFailures = 
             headers: { 'content-type': 'application/json; charset=utf-8', ...rateLimitHeaders(decision, window) },
           }),
         );
-      if (authFailures && credentialDigest(request)) {
-        // An address whose failures are spent may not present credentials at all for a while:
-        // refused before the lookup, so guessing keys costs the database nothing. Weight 0 reads
-        // the bucket without taking from it; failures are taken in onResponse.
+      const digest = authFailures ? credentialDigest(request) : null;
+      if (authFailures && digest) {
+        // A credential not known to be good takes one failure from its address's budget before it
+        // is looked up, and gets it back when it turns out good (onResponse). So an address whose
+        // failures are spent is refused before any lookup, and many random keys sent at once
+        // cannot all pass before the first failure is counted: guessing costs the database a
+        // bounded number of lookups.
         const address = clientAddress(request, serverContext, trustProxy);
         const failureKey = `authfail:${address ? addressBucket(address) : 'unknown'}`;
-        presented.set(request, failureKey);
-        const standing = await consume(failureKey, 0, authFailures);
-        if (standing && standing.remaining < 1) {
-          // Room for one more failure comes back one emission interval after the bucket was full.
-          const interval = authFailures.windowMs / authFailures.max;
-          const retryAfterMs = Math.max(1, Math.ceil(standing.resetMs - authFailures.windowMs + interval));
-          const retry = Math.max(1, Math.ceil(retryAfterMs / 1000));
-          refuse(
-            { ...standing, allowed: false, retryAfterMs },
-            `Too many failed authentications from your address: the limit is ${authFailures.max} per ` +
-              `${Math.ceil(authFailures.windowMs / 1000)} s. Retry in ${retry} s.`,
-            authFailures.windowMs,
-          );
-          return;
+        const knownGood = (recentlyGood.get(digest) ?? 0) > Date.now();
+        presented.set(request, { failureKey, digest, reserved: !knownGood });
+        if (!knownGood) {
+          const reservation = await consume(failureKey, 1, authFailures);
+          if (reservation && !reservation.allowed) {
+            presented.delete(request);
+            const retry = Math.max(1, Math.ceil(reservation.retryAfterMs / 1000));
+            refuse(
+              reservation,
+              `Too many failed authentications from your address: the limit is ${authFailures.max} per ` +
+                `${Math.ceil(authFailures.windowMs / 1000)} s. Retry in ${retry} s.`,
+              authFailures.windowMs,
+            );
+            return;
+          }
         }
       }
       const key = rateLimitKey(request, serverContext, trustProxy);
@@ -311,8 +321,24 @@ export function useRateLimit({ store, max, windowMs, trustProxy, authFailures = 
       };
     },
     async onResponse({ request, response }) {
-      const failureKey = presented.get(request);
-      if (authFailures && failureKey && response.status === 401) await consume(failureKey, 1, authFailures);
+      const credential = presented.get(request);
+      if (authFailures && credential) {
+        if (response.status === 401) {
+          recentlyGood.delete(credential.digest);
+          // A failure of a credential that was known good (revoked since) is counted now.
+          if (!credential.reserved) await consume(credential.failureKey, 1, authFailures);
+        } else {
+          // Authenticated, or refused before any lookup (a malformed body, say): the reservation is
+          // given back. Only a credential actually verified counts as good.
+          if (credential.reserved) await consume(credential.failureKey, -1, authFailures);
+          const viewer = await peekRequestViewer(request);
+          if (viewer && viewer.kind !== 'anonymous') {
+            recentlyGood.delete(credential.digest);
+            recentlyGood.set(credential.digest, Date.now() + authFailures.windowMs);
+            if (recentlyGood.size > MAX_RECENTLY_GOOD) recentlyGood.delete(recentlyGood.keys().next().value!);
+          }
+        }
+      }
       const counted = decisions.get(request);
       if (!counted) return;
       for (const [name, value] of Object.entries(rateLimitHeaders(counted.decision, windowMs))) response.headers.set(name, value);

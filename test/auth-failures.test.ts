@@ -31,8 +31,8 @@ async function post(yoga: YogaServer, from: string, headers: Record<string, stri
   return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
 }
 
-/** A well-formed key that matches no credential. */
-const randomKey = () => `cfk_${randomBytes(6).toString('hex')}_${randomBytes(24).toString('base64url')}`;
+/** A well-formed key (16 hex digits of key id, 32 bytes of secret) that matches no credential. */
+const randomKey = () => `cfk_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
 const code = (answer: Answer) => answer.body.errors?.[0]?.extensions?.code;
 
 it('reads AUTH_FAILURE_LIMIT from the environment, with "off" turning it off', () => {
@@ -81,13 +81,25 @@ describe.each(stores)('failed authentications counted in %s', (kind) => {
     expect(await databaseFingerprint(api.db.prisma)).toEqual(before);
   });
 
+  /** A partner key this yoga has not yet seen succeed. */
+  async function freshPartnerKey() {
+    const { id, secret } = await createCredential(api.db.prisma, { kind: 'PARTNER', name: `partner ${randomUUID()}` });
+    await api.db.prisma.credential.update({ where: { id }, data: { lastUsedAt: new Date(Date.now() + 3_600_000) } });
+    return secret;
+  }
+
   it('refuses an address that guessed wrong too often with 429 before looking the key up', async () => {
+    const genuine = await freshPartnerKey();
+    before = await databaseFingerprint(api.db.prisma);
     const from = address();
+    api.resetStatements();
     for (let i = 0; i < FAILURES.max; i += 1) {
       const guess = await post(yoga, from, { 'x-api-key': randomKey() });
       expect(guess.status).toBe(401);
       expect(code(guess)).toBe('UNAUTHENTICATED');
     }
+    // Each guess was looked up (by its key id).
+    expect(api.statements.filter((sql) => /FROM "public"\."Credential"/.test(sql))).toHaveLength(FAILURES.max);
     api.resetStatements();
     const refused = await post(yoga, from, { 'x-api-key': randomKey() });
     expect(refused.status).toBe(429);
@@ -96,18 +108,47 @@ describe.each(stores)('failed authentications counted in %s', (kind) => {
     expect(refused.headers.get('Retry-After')).toBe('1');
     // Refused before the credential lookup: not one SQL statement.
     expect(api.statements).toEqual([]);
-    // Even a genuine key is refused from that address for now; without a credential it may read.
-    expect((await post(yoga, from, { authorization: `Bearer ${partnerKey}` })).status).toBe(429);
+    // A genuine key not seen to succeed lately is refused from that address too; without a
+    // credential the address may read.
+    expect((await post(yoga, from, { authorization: `Bearer ${genuine}` })).status).toBe(429);
     expect((await post(yoga, from)).status).toBe(200);
     // Other addresses are not affected.
-    expect((await post(yoga, address(), { 'x-api-key': partnerKey })).status).toBe(200);
+    expect((await post(yoga, address(), { 'x-api-key': genuine })).status).toBe(200);
+    // Once it has succeeded, the genuine key keeps working from the refused address.
+    expect((await post(yoga, from, { 'x-api-key': genuine })).status).toBe(200);
   });
 
   it('lets the address try again once a failure has aged out of the window', async () => {
     const from = address();
     for (let i = 0; i < FAILURES.max; i += 1) expect((await post(yoga, from, { 'x-api-key': randomKey() })).status).toBe(401);
-    expect((await post(yoga, from, { 'x-api-key': partnerKey })).status).toBe(429);
+    expect((await post(yoga, from, { 'x-api-key': randomKey() })).status).toBe(429);
     await new Promise((resolve) => setTimeout(resolve, FAILURES.windowMs / FAILURES.max + 100));
+    expect((await post(yoga, from, { 'x-api-key': randomKey() })).status).toBe(401);
+  });
+
+  it('lets at most its budget of unknown keys sent at once reach the database', async () => {
+    const from = address();
+    api.resetStatements();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => post(yoga, from, { 'x-api-key': randomKey() })));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    // Only the keys that got through were looked up (Prisma may batch their lookups into one statement).
+    const lookups = api.statements.filter((sql) => /FROM "public"\."Credential"/.test(sql)).length;
+    expect(lookups).toBeGreaterThanOrEqual(1);
+    expect(lookups).toBeLessThanOrEqual(FAILURES.max);
+  });
+
+  it('does not count a request refused before its key was looked up', async () => {
+    const from = address();
+    // Malformed bodies: refused with 400 before authentication, five times the failure budget.
+    for (let i = 0; i < FAILURES.max * 5; i += 1) {
+      const response = await yoga.fetch(
+        'http://yoga/graphql',
+        { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': randomKey() }, body: '{"query":' },
+        { req: { socket: { remoteAddress: from } } },
+      );
+      expect(response.status).toBe(400);
+    }
     expect((await post(yoga, from, { 'x-api-key': partnerKey })).status).toBe(200);
   });
 

@@ -347,6 +347,24 @@ describe.each(testBackends())('documents pushed with importContent on %s', (back
     }
   });
 
+  it('reads a pasted page that declares GBK as the Unicode text it arrives as', async () => {
+    const api = await createTestApi(backend);
+    try {
+      const admin = { authorization: `Bearer ${(await createCredential(api.db.prisma, { kind: 'ADMIN', name: unique('admin') })).secret}` };
+      // The fixture's bytes are GBK; decoded, it is what a browser would show and an admin would paste.
+      const bytes = readFileSync(new URL('./fixtures/import/portal-gbk.html', import.meta.url));
+      const content = new TextDecoder('gb18030').decode(bytes);
+      expect(content).toMatch(/charset=(gbk|gb2312)/i);
+      const result = await api.execute(PUSH, { documents: [{ name: 'pasted.html', contentType: 'text/html; charset=gbk', content }] }, admin);
+      expect(result.errors).toBeUndefined();
+      const run = (result.data as any).importContent;
+      expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { created: 1, failed: 0 } });
+      expect(run.items.edges[0].node.article.title).toMatch(/[\u4e00-\u9fff]/);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('refuses documents without a name, with a name used twice, or empty, before recording a run', async () => {
     const api = await createTestApi(backend);
     try {

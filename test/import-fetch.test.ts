@@ -444,6 +444,25 @@ describe('expandInputs and readInputFile', () => {
     expect((await expand(['loop/b.txt'], root))[0]).toMatchObject({ kind: 'failure', reason: expect.stringMatching(/^outside the import directory/) });
   });
 
+  it('refuses a file linked from inside the root to outside it when walking a directory under a root', async () => {
+    const inner = await mkdtemp(path.join(os.tmpdir(), 'cf-root-'));
+    try {
+      await writeFile(path.join(inner, 'own.txt'), 'own');
+      await symlink(path.join(dir, 'b.txt'), path.join(inner, 'secret.txt'));
+      expect(await expand(['.'], { root: inner })).toEqual([
+        { kind: 'file', locator: path.join(inner, 'own.txt') },
+        { kind: 'failure', locator: path.join(inner, 'secret.txt'), reason: expect.stringMatching(/^outside the import directory .*a symbolic link leads out of it$/) },
+      ]);
+      // The command line (no root) follows the link as before.
+      expect(await expand([inner])).toEqual([
+        { kind: 'file', locator: path.join(inner, 'own.txt') },
+        { kind: 'file', locator: path.join(inner, 'secret.txt') },
+      ]);
+    } finally {
+      await rm(inner, { recursive: true, force: true });
+    }
+  });
+
   it('reads a file within the size limit and refuses a larger one', async () => {
     const doc = await readInputFile(path.join(dir, 'z.json'), 1024);
     expect(doc).toMatchObject({ locator: path.join(dir, 'z.json'), url: null, contentType: null });

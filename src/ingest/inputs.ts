@@ -53,8 +53,12 @@ const importable = (name: string) =>
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The importable files under `dir`, depth first in name order; hidden entries and symlinked directories are skipped. */
-async function* walk(dir: string): AsyncGenerator<InputEntry> {
+/**
+ * The importable files under `dir`, depth first in name order; hidden entries and symlinked
+ * directories are skipped. With a file `root` (the mutation's IMPORT_FILE_ROOT), a file whose real
+ * path leads outside it (a symbolic link) is refused like a path outside it.
+ */
+async function* walk(dir: string, root: string | null): AsyncGenerator<InputEntry> {
   let names: string[];
   try {
     names = (await readdir(dir)).sort(byName);
@@ -74,8 +78,12 @@ async function* walk(dir: string): AsyncGenerator<InputEntry> {
     }
     if (info.isDirectory()) {
       // A symlink to a directory could loop; only real subdirectories are walked.
-      if ((await realpath(full)) === path.join(await realpath(dir), name)) yield* walk(full);
+      if ((await realpath(full)) === path.join(await realpath(dir), name)) yield* walk(full, root);
     } else if (info.isFile() && importable(name)) {
+      if (root && !isInside(root, await realpath(full).catch(() => full))) {
+        yield { kind: 'failure', locator: full, reason: `outside the import directory ${root} (IMPORT_FILE_ROOT): a symbolic link leads out of it` };
+        continue;
+      }
       yield { kind: 'file', locator: full };
     }
   }
@@ -147,7 +155,8 @@ export async function* expandInputs(inputs: readonly string[], files: FileAccess
     }
     if (info.isDirectory()) {
       let found = false;
-      for await (const entry of walk(resolved)) {
+      const root = typeof files === 'object' ? await realpath(files.root).catch(() => path.resolve(files.root)) : null;
+      for await (const entry of walk(resolved, root)) {
         found = true;
         yield entry;
       }

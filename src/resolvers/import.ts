@@ -111,8 +111,10 @@ export async function importContent(
     documents: (documents ?? []).map((document) => ({
       locator: `inline:${document.name.trim()}`,
       url: null,
-      // GraphQL strings are Unicode: the document arrives as UTF-8 whatever it was written in.
-      bytes: new TextEncoder().encode(document.content),
+      // GraphQL strings are Unicode: the document arrives as UTF-8 whatever it was written in or
+      // declares (a pasted GBK page's <meta charset>). A UTF-8 byte order mark says so, and the
+      // decoder trusts it before any declaration.
+      bytes: new TextEncoder().encode(`\ufeff${document.content}`),
       contentType: document.contentType?.trim() || null,
       fetchedAt,
     })),
