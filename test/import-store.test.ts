@@ -287,6 +287,24 @@ describe.each(testBackends())('storeArticle on %s', (backend) => {
     });
   });
 
+  it('stores two copies of one story sent at the same moment as one article with one canonical copy', async () => {
+    await withDatabase(backend, async ({ prisma }) => {
+      const { title, paragraphs } = story();
+      // One copy names its series and episode, the other does not: without the import lock each
+      // transaction sees no stored copy and creates its own article (different slugs).
+      const withSeries = imported(page({ title, paragraphs }), PORTAL, 'https://www.portal-a.example/a/race.html');
+      const withoutSeries = imported(page({ series: null, title, paragraphs }), OTHER_PORTAL, 'https://news.portal-b.example/n/race');
+      expect(withSeries.normalizedHash).toBe(withoutSeries.normalizedHash);
+      const outcomes = await Promise.all([
+        storeArticle(prisma, withSeries, { importRunId: null }),
+        storeArticle(prisma, withoutSeries, { importRunId: null }),
+      ]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['CREATED', 'DUPLICATE']);
+      expect(await prisma.article.count({ where: { normalizedHash: withSeries.normalizedHash } })).toBe(1);
+      expect(await prisma.articleProvenance.count({ where: { normalizedHash: withSeries.normalizedHash, isCanonical: true } })).toBe(1);
+    });
+  });
+
   it('finds an article an editor wrote when the same story is imported, instead of adding a second one', async () => {
     await withDatabase(backend, async ({ prisma }) => {
       const { title, paragraphs } = story();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { ArticleOrganizationRole } from '../generated/prisma/enums.js';
 import { refreshSearchVectors } from '../search/index.js';
 import { linkOrganizations, loadOrganizationMatcher, type OrganizationMatcher } from './organizations.js';
@@ -341,5 +341,16 @@ async function store(tx: Tx, article: ImportedArticle, options: StoreOptions): P
  * Organizations are never created; names that match none come back in `unknownOrganizations`.
  */
 export async function storeArticle(prisma: PrismaClient, article: ImportedArticle, options: StoreOptions): Promise<StoreOutcome> {
-  return prisma.$transaction((tx) => store(tx, article, options), { maxWait: 10_000, timeout: options.timeoutMs ?? 30_000 });
+  return prisma.$transaction(
+    async (tx) => {
+      // Imports that run at once (the command line and the mutation, two admins) take turns: each
+      // decides "new story or copy of a stored one" from what is committed, so two copies of one
+      // story can never both be CREATED, nor two copies both made canonical.
+      await tx.$queryRaw(IMPORT_LOCK);
+      return store(tx, article, options);
+    },
+    { maxWait: 10_000, timeout: options.timeoutMs ?? 30_000 },
+  );
 }
+
+const IMPORT_LOCK = Prisma.sql`SELECT pg_advisory_xact_lock(hashtext('import:store-article'))::text`;
