@@ -108,9 +108,13 @@ for (const [network, prefix] of [
 ] as const) {
   NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
 }
+// IPv6 forms that carry an IPv4 address (IPv4-compatible ::a.b.c.d, 6to4, Teredo) are refused
+// whole: the IPv4 inside could be private, and public content does not need them.
 for (const [network, prefix] of [
-  ['::', 128],
+  ['::', 96],
   ['::1', 128],
+  ['2001::', 32],
+  ['2002::', 16],
   ['64:ff9b::', 96],
   ['100::', 64],
   ['2001:db8::', 32],
