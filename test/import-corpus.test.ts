@@ -347,6 +347,25 @@ describe.each(testBackends())('documents pushed with importContent on %s', (back
     }
   });
 
+  it('refuses a cursor from another staff list, as the content lists do', async () => {
+    const api = await createTestApi(backend);
+    try {
+      const admin = { authorization: `Bearer ${(await createCredential(api.db.prisma, { kind: 'ADMIN', name: unique('admin') })).secret}` };
+      const content = readFileSync(new URL('./fixtures/import/partner-valid.json', import.meta.url), 'utf8');
+      expect((await api.execute(PUSH, { documents: [{ name: 'a.json', content }] }, admin)).errors).toBeUndefined();
+      const listed = await api.execute('{ importRuns { edges { cursor node { items { edges { cursor } } } } } }', {}, admin);
+      const run = (listed.data as any).importRuns.edges[0];
+      const itemCursor = run.node.items.edges[0].cursor;
+      const page = (after: string) => api.execute('query ($after: String) { importRuns(after: $after) { totalCount } }', { after }, admin);
+      expect((await page(run.cursor)).errors).toBeUndefined();
+      expect((await page(itemCursor)).errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' }, message: '"after" is a cursor from another connection' }]);
+      const log = await api.execute('query ($after: String) { auditLog(after: $after) { totalCount } }', { after: run.cursor }, admin);
+      expect(log.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('reads a pasted page that declares GBK as the Unicode text it arrives as', async () => {
     const api = await createTestApi(backend);
     try {

@@ -11,7 +11,17 @@ import {
 import type { Viewer } from '../viewer.js';
 
 /** The models whose rows a connection cursor may point at. */
-export type CursorModel = 'Organization' | 'Series' | 'Article' | 'Achievement' | 'Citation';
+export type CursorModel =
+  | 'Organization'
+  | 'Series'
+  | 'Article'
+  | 'Achievement'
+  | 'Citation'
+  // Staff-only lists (admins, or editors for revisions): no scope applies to their readers.
+  | 'ArticleRevision'
+  | 'AuditLogEntry'
+  | 'ImportRun'
+  | 'ImportItem';
 
 /**
  * Tells whether a cursor's row exists in the connection's own table, so that a cursor taken from
@@ -36,7 +46,11 @@ export function createCursorTargetLoader(prisma: PrismaClient, viewer: Viewer) {
           : model === 'Series' ? await prisma.series.findMany({ where: narrow(id, seriesScopeWhere(viewer)), select })
           : model === 'Article' ? await prisma.article.findMany({ where: narrow(id, readableArticleWhere(viewer)), select })
           : model === 'Achievement' ? await prisma.achievement.findMany({ where: narrow(id, achievementScopeWhere(viewer)), select })
-          : await prisma.citation.findMany({ where: narrow(id, readableCitationWhere(viewer)), select });
+          : model === 'Citation' ? await prisma.citation.findMany({ where: narrow(id, readableCitationWhere(viewer)), select })
+          : model === 'ArticleRevision' ? await prisma.articleRevision.findMany({ where: id, select })
+          : model === 'AuditLogEntry' ? await prisma.auditLogEntry.findMany({ where: id, select })
+          : model === 'ImportRun' ? await prisma.importRun.findMany({ where: id, select })
+          : await prisma.importItem.findMany({ where: id, select });
         for (const row of rows) found.add(`${model}:${row.id}`);
       }),
     );

@@ -1,5 +1,6 @@
 import { auditLogWhere, type AuditedEntityType } from '../resolvers/audit.js';
 import { builder } from './builder.js';
+import { connectionGuard } from './connections.js';
 import { encodeGlobalId } from './global-id.js';
 
 const AuditEntityTypeEnum = builder.enumType('AuditEntityType', {
@@ -80,6 +81,7 @@ builder.queryField('auditLog', (t) =>
     {
       type: 'AuditLogEntry',
       cursor: 'id',
+      ...connectionGuard('AuditLogEntry'),
       authScopes: { admin: true },
       description:
         'The audit log of editorial writes, newest first. Admins only: editors get FORBIDDEN, callers without a token UNAUTHENTICATED.',

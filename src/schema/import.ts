@@ -1,6 +1,7 @@
 import { importContent, importRunWhere, MAX_DOCUMENT_NAME_LENGTH, MAX_IMPORT_INPUT_LENGTH, MAX_IMPORT_INPUTS } from '../resolvers/import.js';
 import { Article } from './article.js';
 import { builder } from './builder.js';
+import { connectionGuard } from './connections.js';
 
 // Import runs (issue #5), for admins: the record of every run (npm run import or importContent),
 // and the importContent mutation. README "Import" describes what a run does.
@@ -97,6 +98,7 @@ export const ImportRun = builder.prismaNode('ImportRun', {
     items: t.relatedConnection('items', {
       description: 'Its items, in the order they finished.',
       cursor: 'id',
+      ...connectionGuard('ImportItem'),
       totalCount: true,
       args: {
         status: t.arg({ type: ImportItemStatusEnum, required: false, description: 'Only items that ended in this status.' }),
@@ -123,6 +125,7 @@ builder.queryField('importRuns', (t) =>
   t.prismaConnection({
     type: 'ImportRun',
     cursor: 'id',
+    ...connectionGuard('ImportRun'),
     description: 'Import runs, newest first. Admins only: anyone else gets UNAUTHENTICATED or FORBIDDEN.',
     authScopes: { admin: true },
     args: { filter: t.arg({ type: ImportRunFilter, required: false, description: 'Narrow the list.' }) },

@@ -1,5 +1,6 @@
 import { Article } from './article.js';
 import { builder } from './builder.js';
+import { connectionGuard } from './connections.js';
 
 // Where an article's copies came from, and every version of its text (issue #5). README "Import"
 // has the rules: deduplication, the canonical copy, revisions.
@@ -47,6 +48,7 @@ builder.prismaObjectFields(Article, (t) => ({
   revisions: t.relatedConnection('revisions', {
     description: 'Every version of its text, newest first. Editors and admins only.',
     cursor: 'id',
+    ...connectionGuard('ArticleRevision'),
     totalCount: true,
     authScopes: { editor: true },
     query: { orderBy: [{ number: 'desc' }] },
