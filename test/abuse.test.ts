@@ -9,8 +9,8 @@ import { COST_HEADER } from '../src/query-cost.js';
 import { createCredential } from '../src/resolvers/credentials.js';
 import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from '../src/rate-limit.js';
 import { CSRF_HEADER } from '../src/request-guards.js';
-import { createYogaServer, type YogaServer } from '../src/yoga.js';
-import { createTestApi, type TestApi } from './support/api.js';
+import { createYogaServer } from '../src/yoga.js';
+import { createTestApi, postFrom as post, type HttpAnswer as Answer, type TestApi } from './support/api.js';
 import { testBackends } from './support/database.js';
 import { createAchievement, createArticle, createOrganization, createSeries } from './support/factory.js';
 import { databaseFingerprint, type DatabaseFingerprint } from './support/fingerprint.js';
@@ -20,29 +20,6 @@ import { REDIS_URL, testStores } from './support/redis.js';
 // empty answer), never a 500 or internals, and leaves every table exactly as it was.
 
 const INTERNALS = /prisma|select |insert |postgres|pglite|stack|at \w+ \(|\.ts:\d+|invalid input syntax/i;
-const GRAPHQL_RESPONSE = 'application/graphql-response+json';
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } & Record<string, any>;
-}
-
-/** One POST through yoga.fetch; `from` is the socket address node's server would hand over. */
-async function post(yoga: YogaServer, body: unknown, { headers = {}, from }: { headers?: Record<string, string>; from?: string } = {}) {
-  const serverContext = from ? { req: { socket: { remoteAddress: from } } } : {};
-  const response = await yoga.fetch(
-    'http://yoga/graphql',
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE, ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    },
-    serverContext,
-  );
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} } as Answer;
-}
 
 const codes = (answer: Answer) => (answer.body.errors ?? []).map((e) => e.extensions?.code);
 

@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS, limitsFromEnv } from '../src/limits.js';
 import { createCredential } from '../src/resolvers/credentials.js';
 import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from '../src/rate-limit.js';
 import { createYogaServer, type YogaServer } from '../src/yoga.js';
-import { createTestApi, type TestApi } from './support/api.js';
+import { createTestApi, postFrom, type HttpAnswer as Answer, type TestApi } from './support/api.js';
 import { databaseFingerprint, type DatabaseFingerprint } from './support/fingerprint.js';
 import { REDIS_URL, testStores } from './support/redis.js';
 
@@ -12,24 +12,9 @@ import { REDIS_URL, testStores } from './support/redis.js';
 // alone would give each guess a full bucket. Failed authentications are therefore counted per
 // address, and an address that spent them may not present any credential for a while.
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
-}
-
-async function post(yoga: YogaServer, from: string, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await yoga.fetch(
-    'http://yoga/graphql',
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
-      body: JSON.stringify({ query: '{ __typename }' }),
-    },
-    { req: { socket: { remoteAddress: from } } },
-  );
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
-}
+/** `{ __typename }` from `from`, with these headers. */
+const post = (yoga: YogaServer, from: string, headers: Record<string, string> = {}) =>
+  postFrom(yoga, { query: '{ __typename }' }, { from, headers });
 
 /** A well-formed key (16 hex digits of key id, 32 bytes of secret) that matches no credential. */
 const randomKey = () => `cfk_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;

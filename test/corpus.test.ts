@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Database } from '../src/db.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { parsePortalText } from '../src/ingest/portal-text.js';
 import {
@@ -11,7 +10,7 @@ import {
   planCorpus,
   type CorpusFixture,
 } from '../src/seed/corpus.js';
-import { createTestDatabase, testBackends } from './support/database.js';
+import { testBackends, withDatabase } from './support/database.js';
 import { rowCounts } from './support/fingerprint.js';
 
 const fixtureText = readFileSync(DEFAULT_CORPUS_FIXTURE, 'utf8');
@@ -28,15 +27,6 @@ function withExcerpt(slug: string, excerpt: string): CorpusFixture {
   const achievement = fixture.achievements.find((item) => item.slug === slug)!;
   achievement.citations[0]!.excerpt = excerpt;
   return fixture;
-}
-
-async function withDatabase<T>(backend: Parameters<typeof createTestDatabase>[0], run: (db: Database) => Promise<T>) {
-  const db = await createTestDatabase(backend);
-  try {
-    return await run(db);
-  } finally {
-    await db.close();
-  }
 }
 
 

@@ -3,14 +3,13 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../src/db.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { runImport } from '../src/ingest/import.js';
 import { normalizedHash } from '../src/ingest/normalize.js';
 import { createCredential } from '../src/resolvers/credentials.js';
 import { corpusLocator, DEFAULT_CORPUS_FIXTURE, loadCorpus, type CorpusFixture } from '../src/seed/corpus.js';
 import { createTestApi } from './support/api.js';
-import { createTestDatabase, testBackends } from './support/database.js';
+import { createTestDatabase, testBackends, withDatabase } from './support/database.js';
 import { unique } from './support/factory.js';
 import { databaseFingerprint } from './support/fingerprint.js';
 
@@ -19,15 +18,6 @@ import { databaseFingerprint } from './support/fingerprint.js';
 
 const CORPUS_PAGE = fileURLToPath(new URL('../data/corpus/liupanshui-procurators-50.txt', import.meta.url));
 const fixtureText = readFileSync(DEFAULT_CORPUS_FIXTURE, 'utf8');
-
-async function withDatabase<T>(backend: Parameters<typeof createTestDatabase>[0], run: (db: Database) => Promise<T>) {
-  const db = await createTestDatabase(backend);
-  try {
-    return await run(db);
-  } finally {
-    await db.close();
-  }
-}
 
 /** The fixture's organizations, sources and series, without its article (and the achievements citing it). */
 function fixtureWithoutArticles(): CorpusFixture {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Database } from '../src/db.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { normalizedHash } from '../src/ingest/normalize.js';
 import { createOrganizationMatcher, implicitNames, linkOrganizations } from '../src/ingest/organizations.js';
@@ -11,18 +10,9 @@ import { searchHits } from '../src/resolvers/search.js';
 import { parseSearchQuery } from '../src/search/tokens.js';
 import { createArticle as createEditorialArticle } from '../src/resolvers/editorial/article.js';
 import { ANONYMOUS, credentialViewer } from '../src/viewer.js';
-import { createTestDatabase, testBackends } from './support/database.js';
+import { testBackends, withDatabase } from './support/database.js';
 import { unique } from './support/factory.js';
 import { databaseFingerprint } from './support/fingerprint.js';
-
-async function withDatabase<T>(backend: Parameters<typeof createTestDatabase>[0], run: (db: Database) => Promise<T>) {
-  const db = await createTestDatabase(backend);
-  try {
-    return await run(db);
-  } finally {
-    await db.close();
-  }
-}
 
 const PORTAL: SourceHint = { name: 'www.portal-a.example', kind: 'PORTAL', url: 'https://www.portal-a.example/' };
 const OTHER_PORTAL: SourceHint = { name: 'news.portal-b.example', kind: 'PORTAL', url: 'https://news.portal-b.example/' };

@@ -44,3 +44,34 @@ export async function createTestApi(
     close: () => db.close(),
   };
 }
+
+/** The parts of an HTTP answer that tests of the transport look at; the body parsed as JSON. */
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } & Record<string, any>;
+}
+
+/**
+ * One POST through yoga.fetch, for tests of the transport (limits, rate limits, headers): `body`
+ * is sent as is when a string, else as JSON; `from` is the socket address node's server would hand
+ * over.
+ */
+export async function postFrom(
+  yoga: YogaServer,
+  body: unknown,
+  { headers = {}, from }: { headers?: Record<string, string>; from?: string } = {},
+): Promise<HttpAnswer> {
+  const serverContext = from ? { req: { socket: { remoteAddress: from } } } : {};
+  const response = await yoga.fetch(
+    'http://yoga/graphql',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    },
+    serverContext,
+  );
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
+}

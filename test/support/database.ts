@@ -112,6 +112,16 @@ export async function createTestDatabase(backend: TestBackend, options: OpenData
   return openDatabase({ kind: 'pglite', loadDataDir }, options);
 }
 
+/** Runs `run` on a fresh, migrated database of its own, closed (and dropped) afterwards. */
+export async function withDatabase<T>(backend: TestBackend, run: (db: Database) => Promise<T>): Promise<T> {
+  const db = await createTestDatabase(backend);
+  try {
+    return await run(db);
+  } finally {
+    await db.close();
+  }
+}
+
 /** A fresh database with no migrations applied, for tests of the migrations themselves. */
 export async function createEmptyTestDatabase(
   backend: TestBackend,
