@@ -15,10 +15,13 @@ export async function createContext({
   request,
   prisma,
   responseCache = null,
+  compiledReads = true,
 }: {
   request: Request;
   prisma: PrismaClient;
   responseCache?: Cache | null;
+  /** Serve the root fields the compiler covers with one SQL statement each (src/compiled/). */
+  compiledReads?: boolean;
 }) {
   const viewer = await requestViewer(prisma, request);
   return {
@@ -26,6 +29,7 @@ export async function createContext({
     prisma,
     viewer,
     responseCache,
+    compiledReads,
     loaders: createLoaders(prisma, viewer),
   };
 }

@@ -44,6 +44,8 @@ const yoga = createYogaServer({
   prisma: db.prisma,
   responseCache: cacheStore ? { cache: cacheStore.cache, ttlMs } : undefined,
   jit: process.env.GRAPHQL_JIT === 'on',
+  // COMPILED_READS=off serves every read through Prisma (for comparison; see docs/performance.md).
+  compiledReads: process.env.COMPILED_READS !== 'off',
   graphiql: endpoint.graphiql,
   limits,
   rateLimitStore,

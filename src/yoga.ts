@@ -39,6 +39,11 @@ export interface YogaOptions {
   limits?: Limits;
   /** Where rate-limit counters live (src/rate-limit.ts); no rate limiting when omitted. */
   rateLimitStore?: RateLimitStore;
+  /**
+   * Serve the root fields the compiler covers with one SQL statement each (src/compiled/); on by
+   * default. Off, every field takes the Prisma path (the tests compare the two).
+   */
+  compiledReads?: boolean;
   /** Trusted documents by sha256 hash; trusted-documents.json when omitted. */
   trustedDocuments?: ReadonlyMap<string, string>;
 }
@@ -74,12 +79,13 @@ export function createYogaServer({
   limits = DEFAULT_LIMITS,
   rateLimitStore,
   trustedDocuments = loadTrustedDocuments(),
+  compiledReads = true,
 }: YogaOptions) {
   const restricted = limits.introspection === 'restricted';
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
-    context: ({ request }) => createContext({ request, prisma, responseCache: responseCache?.cache ?? null }),
+    context: ({ request }) => createContext({ request, prisma, responseCache: responseCache?.cache ?? null, compiledReads }),
     maskedErrors: { maskError: maskUnexpected },
     landingPage: false,
     // Unexpected errors are logged by maskUnexpected; expected ones are the client's business.

@@ -47,16 +47,22 @@ describe.each(testBackends())('query shapes on %s', (backend) => {
         organizations: [{ organizationId: org.id, role: 'SUBJECT' }],
       });
     }
-    api.resetStatements();
-    const result = await api.execute(OrganizationLatestArticlesDocument, { slug: org.slug });
-    expect(result.errors).toBeUndefined();
-    const articles = result.data!.organization.articles;
-    expect(articles.totalCount).toBe(25);
-    expect(articles.edges).toHaveLength(20);
-    expect(articles.edges[0]!.node.title).toMatch(/^文章/);
-    expect(articles.edges.every((e) => e.node.series?.title === series.title)).toBe(true);
-    // organization; the page of article ids; the articles with their series; the count.
-    expect(api.statements).toHaveLength(4);
+    for (const [path, expected] of [
+      // One compiled statement (src/compiled/).
+      [api, 1],
+      // organization; the page of article ids; the articles with their series; the count.
+      [api.prismaPath(), 4],
+    ] as const) {
+      api.resetStatements();
+      const result = await path.execute(OrganizationLatestArticlesDocument, { slug: org.slug });
+      expect(result.errors).toBeUndefined();
+      const articles = result.data!.organization.articles;
+      expect(articles.totalCount).toBe(25);
+      expect(articles.edges).toHaveLength(20);
+      expect(articles.edges[0]!.node.title).toMatch(/^文章/);
+      expect(articles.edges.every((e) => e.node.series?.title === series.title)).toBe(true);
+      expect(api.statements).toHaveLength(expected);
+    }
   });
 
   it('loads every organization with its 10 latest achievements and their citations in statements that do not grow with the organizations', async () => {
@@ -111,38 +117,48 @@ describe.each(testBackends())('the benchmark’s four shapes on %s', (backend) =
     return made;
   }
 
-  async function count<R, V>(document: TypedDocumentNode<R, V>, variables: V) {
+  async function count<R, V>(document: TypedDocumentNode<R, V>, variables: V, path: TestApi = api) {
     api.resetStatements();
-    const result = await api.execute(document, variables);
+    const result = await path.execute(document, variables);
     expect(result.errors).toBeUndefined();
     return { count: api.statements.length, data: result.data! };
   }
 
+  async function countShapes(slugs: { org: string; series: string }, path: TestApi = api) {
+    return {
+      q1: await count(BenchQ1Document, { slug: slugs.org }, path),
+      q2: await count(BenchQ2Document, {}, path),
+      q3: await count(BenchQ3Document, { slug: slugs.series }, path),
+      q4: await count(BenchQ4Document, { level: ['NATIONAL'], yearFrom: 2020, yearTo: 2020 }, path),
+    };
+  }
+
   it('issues the same small number of statements for each shape with 2 organizations or 12', async () => {
     const [first] = await grow(2);
-    const small = {
-      q1: await count(BenchQ1Document, { slug: first!.org.slug }),
-      q2: await count(BenchQ2Document, {}),
-      q3: await count(BenchQ3Document, { slug: first!.series.slug }),
-      q4: await count(BenchQ4Document, { level: ['NATIONAL'], yearFrom: 2020, yearTo: 2020 }),
-    };
+    const slugs = { org: first!.org.slug, series: first!.series.slug };
+    const prismaPath = api.prismaPath();
+    const small = await countShapes(slugs);
+    const smallPrisma = await countShapes(slugs, prismaPath);
     await grow(10);
-    const large = {
-      q1: await count(BenchQ1Document, { slug: first!.org.slug }),
-      q2: await count(BenchQ2Document, {}),
-      q3: await count(BenchQ3Document, { slug: first!.series.slug }),
-      q4: await count(BenchQ4Document, { level: ['NATIONAL'], yearFrom: 2020, yearTo: 2020 }),
-    };
-    expect(large.q2.data.organizations.edges.length).toBe(small.q2.data.organizations.edges.length + 10);
-    expect(large.q4.data.achievements.totalCount).toBe(small.q4.data.achievements.totalCount + 30);
-    expect(large.q1.data.organization.achievements.totalCount).toBe(3);
-    expect(large.q3.data.series.articles.edges.map((e) => e.node.episode)).toEqual([1, 2, 3]);
+    const large = await countShapes(slugs);
+    const largePrisma = await countShapes(slugs, prismaPath);
+    for (const shapes of [large, largePrisma]) {
+      expect(shapes.q2.data.organizations.edges.length).toBe(small.q2.data.organizations.edges.length + 10);
+      expect(shapes.q4.data.achievements.totalCount).toBe(small.q4.data.achievements.totalCount + 30);
+      expect(shapes.q1.data.organization.achievements.totalCount).toBe(3);
+      expect(shapes.q3.data.series.articles.edges.map((e) => e.node.episode)).toEqual([1, 2, 3]);
+    }
+    const counts = (s: typeof small) => [s.q1.count, s.q2.count, s.q3.count, s.q4.count];
+    // Compiled: one statement per root field, each shape (src/compiled/).
+    expect(counts(large)).toEqual([1, 1, 1, 1]);
+    expect(counts(small)).toEqual([1, 1, 1, 1]);
+    // The Prisma path, for what the compiler does not cover:
     // Q1: organization; its page of article ids; the articles with their series; the count.
     // Q2: organizations; their pages of achievement ids; the achievements.
     // Q3: the series with its articles (one joined statement).
     // Q4: the achievements with their organizations (joined); the count.
-    expect([large.q1.count, large.q2.count, large.q3.count, large.q4.count]).toEqual([4, 3, 1, 2]);
-    expect([small.q1.count, small.q2.count, small.q3.count, small.q4.count]).toEqual([4, 3, 1, 2]);
+    expect(counts(largePrisma)).toEqual([4, 3, 1, 2]);
+    expect(counts(smallPrisma)).toEqual([4, 3, 1, 2]);
   });
 
   it('does not read article bodies when a list asks for titles only', async () => {

@@ -25,7 +25,7 @@ const a = Prisma.raw('a');
  * The achievements of one organization (SELF) or of it and all below it (SUBTREE), that the
  * viewer may read (a partner key's scope), with the filter's conditions.
  */
-function conditionsSql(viewer: Viewer, spec: AchievementListSpec, organizationId: Prisma.Sql): Prisma.Sql[] {
+export function organizationAchievementConditions(viewer: Viewer, spec: AchievementListSpec, organizationId: Prisma.Sql): Prisma.Sql[] {
   return [
     spec.scope === 'SELF'
       ? Prisma.sql`${a}."organizationId" = ${organizationId}`
@@ -64,7 +64,7 @@ export function createOrganizationAchievementsLoader(prisma: PrismaClient, viewe
       keysetPageSql(
         'Achievement',
         'a',
-        conditionsSql(viewer, spec, organizationId),
+        organizationAchievementConditions(viewer, spec, organizationId),
         achievementKeysetOrder(spec.orderBy, achievementFilterIsDated(spec.filter)),
         spec.page,
       ),
@@ -78,7 +78,7 @@ export function createOrganizationAchievementCountLoader(prisma: PrismaClient, v
     prisma,
     (spec, organizationId) =>
       Prisma.sql`SELECT count(*) FROM "Achievement" ${a}
-        WHERE ${Prisma.join(conditionsSql(viewer, spec, organizationId), ' AND ')}`,
+        WHERE ${Prisma.join(organizationAchievementConditions(viewer, spec, organizationId), ' AND ')}`,
   );
 }
 
@@ -116,7 +116,7 @@ export function createAchievementStatsLoader(prisma: PrismaClient, viewer: Viewe
           CROSS JOIN LATERAL (
             SELECT ${group.key} AS key, count(*)::int AS count, ${group.sort} AS sort
             FROM "Achievement" ${a}
-            WHERE ${Prisma.join(conditionsSql(viewer, spec, Prisma.sql`parent.id`), ' AND ')}
+            WHERE ${Prisma.join(organizationAchievementConditions(viewer, spec, Prisma.sql`parent.id`), ' AND ')}
             GROUP BY 1 ORDER BY sort NULLS LAST
           ) AS grouped`;
         const byOrganization = new Map<string, AchievementStat[]>();

@@ -14,7 +14,7 @@ export interface OrganizationArticlesSpec {
 
 const a = Prisma.raw('a');
 
-function linkedSql(viewer: Viewer, spec: OrganizationArticlesSpec, organizationId: Prisma.Sql): Prisma.Sql[] {
+export function organizationArticleConditions(viewer: Viewer, spec: OrganizationArticlesSpec, organizationId: Prisma.Sql): Prisma.Sql[] {
   const role = spec.role ? Prisma.sql`AND ao.role = ${spec.role}::"ArticleOrganizationRole"` : Prisma.empty;
   return [
     Prisma.sql`EXISTS (SELECT 1 FROM "ArticleOrganization" ao WHERE ao."articleId" = ${a}.id AND ao."organizationId" = ${organizationId} ${role})`,
@@ -45,7 +45,7 @@ export function createOrganizationArticlesLoader(prisma: PrismaClient, viewer: V
   return createPageLoaders<OrganizationArticlesSpec & PageSpec & { orderBy: ArticleOrder | null }, Article>(
     prisma,
     (spec, organizationId) =>
-      keysetPageSql('Article', 'a', linkedSql(viewer, spec, organizationId), articleKeysetOrder(spec.orderBy), spec.page),
+      keysetPageSql('Article', 'a', organizationArticleConditions(viewer, spec, organizationId), articleKeysetOrder(spec.orderBy), spec.page),
     (ids, selection) => prisma.article.findMany({ ...selection, where: { id: { in: ids } } }),
   );
 }
@@ -55,6 +55,6 @@ export function createOrganizationArticleCountLoader(prisma: PrismaClient, viewe
   return createCountLoaders<OrganizationArticlesSpec>(
     prisma,
     (spec, organizationId) =>
-      Prisma.sql`SELECT count(*) FROM "Article" ${a} WHERE ${Prisma.join(linkedSql(viewer, spec, organizationId), ' AND ')}`,
+      Prisma.sql`SELECT count(*) FROM "Article" ${a} WHERE ${Prisma.join(organizationArticleConditions(viewer, spec, organizationId), ' AND ')}`,
   );
 }

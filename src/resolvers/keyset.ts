@@ -43,11 +43,15 @@ export function keysetPageSql(
       Prisma.sql`(${rowOf(a)}) ${Prisma.raw(ascending ? '>' : '<')} (SELECT ${rowOf(c)} FROM ${Prisma.raw(`"${table}"`)} ${c} WHERE ${c}.id = ${page.cursorId}::uuid)`,
     );
   }
-  const dir = Prisma.raw(ascending ? 'ASC' : 'DESC');
-  const orderBy = Prisma.join([...order.keys.map((key) => key(a)), Prisma.sql`${a}.id`].map((k) => Prisma.sql`${k} ${dir}`));
   return Prisma.sql`SELECT ${a}.id FROM ${Prisma.raw(`"${table}"`)} ${a}
     WHERE ${conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`}
-    ORDER BY ${orderBy} LIMIT ${Math.abs(page.take)}`;
+    ORDER BY ${keysetOrderSql(order, a, ascending)} LIMIT ${Math.abs(page.take)}`;
+}
+
+/** The ORDER BY list of a keyset order over `alias`: its keys, then `id`, all one way. */
+export function keysetOrderSql(order: KeysetOrder, alias: Prisma.Sql, ascending = order.direction === 'ASC'): Prisma.Sql {
+  const dir = Prisma.raw(ascending ? 'ASC' : 'DESC');
+  return Prisma.join([...order.keys.map((key) => key(alias)), Prisma.sql`${alias}.id`].map((k) => Prisma.sql`${k} ${dir}`));
 }
 
 /** The ids of an organization and every organization below it, as an SQL subquery. */
@@ -71,4 +75,25 @@ export function splitConnectionQuery(query: { take?: number; skip?: number; curs
     cursor?: { id?: string };
   } & Record<string, unknown>;
   return { page: { take: take ?? 21, cursorId: cursor?.id ?? null }, selection };
+}
+
+/** One entry of a Prisma `orderBy` list: a column and its direction, with nulls placed or not. */
+type PrismaOrderEntry = Record<string, 'asc' | 'desc' | { sort: 'asc' | 'desc'; nulls?: 'first' | 'last' }>;
+
+/**
+ * A Prisma `orderBy` list (scalar columns only) as the ORDER BY list PostgreSQL gets from Prisma
+ * for it, over `alias`: the compiled reads sort by the very declarations the Prisma path uses.
+ */
+export function prismaOrderSql(orderBy: readonly object[], alias: Prisma.Sql): Prisma.Sql {
+  const items = (orderBy as PrismaOrderEntry[]).flatMap((entry) =>
+    Object.entries(entry).map(([column, how]) => {
+      const { sort, nulls } = typeof how === 'string' ? { sort: how, nulls: undefined } : how;
+      if (!/^[A-Za-z]+$/.test(column) || (sort !== 'asc' && sort !== 'desc')) {
+        throw new Error(`Cannot order by ${column} ${JSON.stringify(how)} in SQL`);
+      }
+      const placed = nulls ? ` NULLS ${nulls === 'first' ? 'FIRST' : 'LAST'}` : '';
+      return Prisma.sql`${alias}.${Prisma.raw(`"${column}" ${sort.toUpperCase()}${placed}`)}`;
+    }),
+  );
+  return Prisma.join(items);
 }

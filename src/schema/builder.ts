@@ -12,10 +12,10 @@ import type { Context } from '../context.js';
 import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { canReadOrganization } from '../resolvers/scope.js';
 import { decodeGlobalId, encodeGlobalId } from './global-id.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.js';
+import '../compiled/plugin.js';
 import './connections.js';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
 
 const pageSize = (arg: 'first' | 'last') => ({
   description: `How many items to return: ${DEFAULT_PAGE_SIZE} when omitted, at most ${MAX_PAGE_SIZE}.`,
@@ -41,7 +41,9 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ZodPlugin, 'connections'],
+  // Compiled reads (src/compiled/plugin.ts) wrap plugin-prisma, inside scope-auth and zod: a
+  // compiled field is authorized and its arguments validated exactly as on the Prisma path.
+  plugins: [ScopeAuthPlugin, ZodPlugin, 'compiledReads', PrismaPlugin, RelayPlugin, DataloaderPlugin, 'connections'],
   defaultFieldNullability: false,
   scopeAuth: {
     // From the viewer resolved once in createContext. `editor` means editors and up.
@@ -112,6 +114,8 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 // graphql-scalars parses and validates input; Date values from the database serialize directly
 // (its general-purpose serializer was a measurable share of a list's CPU time).
 builder.addScalarType(
@@ -126,7 +130,9 @@ builder.addScalarType(
   'DateTime',
   new GraphQLScalarType({
     ...DateTimeResolver.toConfig(),
-    serialize: (value) => (value instanceof Date ? value.toISOString() : DateTimeResolver.serialize(value)),
+    // Compiled reads hand over the string toISOString() would have written (src/compiled/compile.ts).
+    serialize: (value) =>
+      value instanceof Date ? value.toISOString() : typeof value === 'string' && ISO_UTC.test(value) ? value : DateTimeResolver.serialize(value),
   }),
   { description: 'A point in time, ISO 8601 with a UTC offset.' },
 );

@@ -14,7 +14,8 @@ import { type Highlight, type Snippet, snippetHtml, SNIPPET_LENGTH } from '../se
 import { MAX_QUERY_LENGTH, parseSearchQuery } from '../search/tokens.js';
 import { Achievement } from './achievement.js';
 import { Article } from './article.js';
-import { builder, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './builder.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.js';
+import { builder } from './builder.js';
 import { Organization } from './organization.js';
 
 const SearchTypeEnum = builder.enumType('SearchType', {

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors.js';
-import { seriesWhere } from '../resolvers/filters.js';
+import { SERIES_ARTICLE_ORDER, seriesWhere } from '../resolvers/filters.js';
 import { narrow, readableArticleWhere, seriesScopeWhere } from '../resolvers/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
@@ -36,7 +36,7 @@ export const Series = builder.prismaNode('Series', {
       totalCount: true,
       query: (_args, ctx) => ({
         where: readableArticleWhere(ctx.viewer),
-        orderBy: [{ episode: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
+        orderBy: SERIES_ARTICLE_ORDER,
       }),
       ...connectionGuard('Article'),
     }),

@@ -17,6 +17,8 @@ export interface TestApi {
     variables?: TVariables,
     headers?: Record<string, string>,
   ): Promise<ExecutionResult<TResult> & { status: number }>;
+  /** The same database and statement log, served with every read on the Prisma path. */
+  prismaPath(): TestApi;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,10 @@ export async function createTestApi(
 ): Promise<TestApi> {
   const statements: string[] = [];
   const db = await createTestDatabase(backend, { onQuery: (sql) => statements.push(sql) });
+  return serve(db, statements, options);
+}
+
+function serve(db: Database, statements: string[], options: Omit<YogaOptions, 'prisma'>): TestApi {
   const yoga = createYogaServer({ ...options, prisma: db.prisma });
   return {
     db,
@@ -41,6 +47,7 @@ export async function createTestApi(
       });
       return { status: response.status, ...((await response.json()) as ExecutionResult<never>) };
     },
+    prismaPath: () => serve(db, statements, { ...options, compiledReads: false }),
     close: () => db.close(),
   };
 }

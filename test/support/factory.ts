@@ -31,7 +31,8 @@ export async function createArticle(
   data: {
     seriesId?: string;
     episode?: number;
-    publishedAt?: Date;
+    /** Now when omitted; null for an undated article. */
+    publishedAt?: Date | null;
     status?: 'DRAFT' | 'PUBLISHED' | 'ARCHIVED';
     organizations?: { organizationId: string; role: 'SUBJECT' | 'MENTIONED' | 'PUBLISHER' }[];
     tags?: string[];
@@ -46,7 +47,7 @@ export async function createArticle(
       title: `文章 ${slug}`,
       seriesId: data.seriesId,
       episode: data.episode,
-      publishedAt: data.publishedAt ?? new Date(),
+      publishedAt: data.publishedAt === undefined ? new Date() : data.publishedAt,
       status: data.status ?? 'PUBLISHED',
       tags: data.tags ?? [],
       body: [{ kind: 'PARAGRAPH', text: bodyText }],
@@ -62,7 +63,7 @@ export async function createAchievement(
   data: {
     organizationId: string;
     level?: 'NATIONAL' | 'PROVINCIAL' | 'MUNICIPAL' | 'DISTRICT';
-    occurredOn?: Date;
+    occurredOn?: Date | null;
     citeArticle?: { id: string; bodyText: string };
   },
 ) {
