@@ -3,8 +3,9 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { PrismaClient } from './generated/prisma/client.js';
+import { PrismaClient, type Prisma } from './generated/prisma/client.js';
 
 /** Where the data lives: an embedded PGlite (the default) or a PostgreSQL server. */
 export type DatabaseConfig =
@@ -80,12 +81,14 @@ export async function openDatabase(
 ): Promise<Database> {
   let adapter: SqlDriverAdapterFactory;
   let pglite: PGlite | undefined;
+  let pool: pg.Pool | undefined;
   if (config.kind === 'postgres') {
-    adapter = new PrismaPg({
+    pool = new pg.Pool({
       ...pgConnectionFields(config.url),
       max: options.poolSize ?? 10,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
+    adapter = new PrismaPg(pool);
   } else {
     pglite = await openPGlite(config);
     adapter = new PrismaPGlite(pglite);
@@ -98,13 +101,53 @@ export async function openDatabase(
     const onQuery = options.onQuery;
     prisma.$on('query' as never, (event: { query: string }) => onQuery(event.query));
   }
+  if (pool) readers.set(prisma, preparedReader(pool, options.onQuery));
   return {
     config,
     prisma,
     pglite,
     async close() {
       await prisma.$disconnect();
+      await pool?.end();
       await pglite?.close();
     },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The compiled read path's statements (src/compiled/): one read returning one JSON text column.
+
+/** Runs a read statement that returns one row with a `json` text column (or none). */
+export type JsonReader = (statement: Prisma.Sql) => Promise<string | null>;
+
+const readers = new WeakMap<PrismaClient, JsonReader>();
+
+/**
+ * How to run compiled reads on this client. On PostgreSQL, straight on the pool as named prepared
+ * statements, so that PostgreSQL plans each shape once per connection instead of once per request;
+ * elsewhere (PGlite, or a client not opened here) through Prisma's `$queryRaw`.
+ */
+export function jsonReader(prisma: PrismaClient): JsonReader {
+  return readers.get(prisma) ?? (async (statement) => (await prisma.$queryRaw<{ json: string | null }[]>(statement))[0]?.json ?? null);
+}
+
+/**
+ * Statements prepared per connection and never released: only the first few hundred distinct texts
+ * get a name (real clients send a handful of shapes), so that a caller varying its selection
+ * cannot grow the server's memory. Later texts run unnamed, planned each time.
+ */
+const MAX_PREPARED = 500;
+
+function preparedReader(pool: pg.Pool, onQuery?: (sql: string) => void): JsonReader {
+  const names = new Map<string, string>();
+  return async (statement) => {
+    const { text } = statement;
+    let name = names.get(text);
+    if (!name && names.size < MAX_PREPARED) names.set(text, (name = `cf_read_${names.size + 1}`));
+    onQuery?.(text);
+    // pg writes a Date in the process's time zone; PostgreSQL must read the instant, as Prisma sends it.
+    const values = statement.values.map((value) => (value instanceof Date ? value.toISOString() : value));
+    const result = await pool.query<{ json: string | null }>({ ...(name ? { name } : {}), text, values });
+    return result.rows[0]?.json ?? null;
   };
 }

@@ -81,6 +81,11 @@ const CRAFTED: Record<string, string> = {
       articles { edges { node { episode } } }
     }
   }`,
+  citations: `query ($org: String!) {
+    organization(slug: $org) {
+      achievements(first: 20) { edges { node { slug citations { excerpt offset article { slug title status } } c2: citations { offset } } } }
+    }
+  }`,
   missing: `{ organization(slug: "no-such-organization") { name } }`,
   missingSeries: `{ series(slug: "no-such-series") { title } }`,
   outOfRange: `query ($org: String!) { organization(slug: $org) { articles(first: 101) { totalCount } } }`,
@@ -89,7 +94,7 @@ const CRAFTED: Record<string, string> = {
 };
 
 /** Which crafted selections the compiler must serve in one statement (the rest fall back). */
-const COMPILED = ['aliasesAndFragments', 'directives', 'organizationsOrders', 'achievementFilters', 'nestedFilters', 'seriesPages', 'missing'];
+const COMPILED = ['citations', 'aliasesAndFragments', 'directives', 'organizationsOrders', 'achievementFilters', 'nestedFilters', 'seriesPages', 'missing'];
 
 describe.each(testBackends())('compiled reads and the Prisma path on %s', (backend) => {
   let api: TestApi;

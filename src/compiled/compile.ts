@@ -6,6 +6,7 @@ import {
   achievementFilterIsDated,
   achievementFilterSql,
   achievementOrderBy,
+  CITATION_ORDER,
   organizationOrderBy,
   SERIES_ARTICLE_ORDER,
   type AchievementFilterInput,
@@ -15,7 +16,7 @@ import {
   type OrganizationOrder,
 } from '../resolvers/filters.js';
 import { keysetOrderSql, prismaOrderSql } from '../resolvers/keyset.js';
-import { achievementScopeSql, organizationScopeSql, readableArticleSql, viewerScope } from '../resolvers/scope.js';
+import { achievementScopeSql, organizationScopeSql, readableArticleSql, readableCitationSql, viewerScope } from '../resolvers/scope.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.js';
 import { visibleArticleStatuses, type Viewer } from '../viewer.js';
 import { collectFields, NotCompilable, subfields, type SelectedField } from './selection.js';
@@ -96,6 +97,17 @@ const toOne =
     const target = freshAlias(c);
     return sql`(SELECT ${nodeJson(type, subfields(field, type, c.info), target, c)}
       FROM ${raw(`"${table}"`)} ${target} WHERE ${target}.id = ${alias}.${raw(`"${fk}"`)})`;
+  };
+
+/** Rows of another table that point here by `fk`, as a JSON array in `orderBy`'s order. */
+const toMany =
+  (table: string, fk: string, where: (row: Sql, parent: Sql, c: Compiler) => Sql[], orderBy: readonly object[]): FieldSql =>
+  (field, alias, c) => {
+    const type = objectTypeOf(field);
+    const row = freshAlias(c);
+    const conditions = [sql`${row}.${raw(`"${fk}"`)} = ${alias}.id`, ...where(row, alias, c)];
+    return sql`(SELECT coalesce(json_agg(${nodeJson(type, subfields(field, type, c.info), row, c)} ORDER BY ${prismaOrderSql(orderBy, row)}), '[]'::json)
+      FROM ${raw(`"${table}"`)} ${row} WHERE ${whereSql(conditions)})`;
   };
 
 /** A list's rows: its table, its conditions and its order, all over one alias. */
@@ -318,6 +330,12 @@ const TYPES: Record<string, Record<string, FieldSql>> = {
     date: column('occurredOn'),
     year: (_field, alias) => sql`extract(year FROM ${alias}."occurredOn")::int`,
     rank: column('rank'),
+    citations: toMany('Citation', 'achievementId', (citation, achievement, c) => readableCitationSql(c.viewer, citation, achievement, freshAlias(c)), CITATION_ORDER),
+  },
+  Citation: {
+    excerpt: column('excerpt'),
+    offset: column('offset'),
+    article: toOne('Article', 'articleId'),
   },
 };
 

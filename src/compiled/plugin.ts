@@ -1,6 +1,7 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
 import type { Context } from '../context.js';
+import { jsonReader } from '../db.js';
 import { NotFoundError } from '../errors.js';
 import { compileRoot, COMPILED_TYPES, rootCompilers } from './compile.js';
 
@@ -45,8 +46,7 @@ class CompiledReadsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
           // Not covered (or an argument the Prisma path refuses with its own error).
           return resolver(parent, args, context, info);
         }
-        return ctx.prisma.$queryRaw<{ json: string | null }[]>(compiled.statement).then((rows) => {
-          const json = rows[0]?.json;
+        return jsonReader(ctx.prisma)(compiled.statement).then((json) => {
           if (json == null) return compiled.missing ? compiled.missing() : null;
           return JSON.parse(json) as unknown;
         });

@@ -166,6 +166,9 @@ export function articleFilterSql(
 /** A series' articles: in episode order, unnumbered ones last. */
 export const SERIES_ARTICLE_ORDER: Prisma.ArticleOrderByWithRelationInput[] = [{ episode: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }];
 
+/** An achievement's citations: in the order they appear in their article. */
+export const CITATION_ORDER: Prisma.CitationOrderByWithRelationInput[] = [{ offset: 'asc' }, { id: 'asc' }];
+
 export type ArticleOrder = 'PUBLISHED_AT_DESC' | 'PUBLISHED_AT_ASC' | 'EPISODE_ASC' | 'EPISODE_DESC';
 
 export function articleOrderBy(order: ArticleOrder | null | undefined): Prisma.ArticleOrderByWithRelationInput[] {

@@ -139,3 +139,15 @@ export function readableArticleSql(viewer: Viewer, alias: Prisma.Sql): Prisma.Sq
     ...articleScopeSql(viewer, alias),
   ];
 }
+
+/**
+ * The citation under `citation` (of the achievement under `achievement`) is readable: its article
+ * is readable, and its achievement in the scope (readableCitationWhere). `article` is a free alias.
+ */
+export function readableCitationSql(viewer: Viewer, citation: Prisma.Sql, achievement: Prisma.Sql, article: Prisma.Sql): Prisma.Sql[] {
+  return [
+    Prisma.sql`EXISTS (SELECT 1 FROM "Article" ${article} WHERE ${article}.id = ${citation}."articleId"
+      AND ${Prisma.join(readableArticleSql(viewer, article), ' AND ')})`,
+    ...achievementScopeSql(viewer, achievement),
+  ];
+}

@@ -1,4 +1,4 @@
-import { achievementOrderBy, achievementWhere } from '../resolvers/filters.js';
+import { achievementOrderBy, achievementWhere, CITATION_ORDER } from '../resolvers/filters.js';
 import { splitConnectionQuery } from '../resolvers/keyset.js';
 import { achievementScopeWhere, canReadOrganization, narrow, readableCitationWhere } from '../resolvers/scope.js';
 import { builder } from './builder.js';
@@ -92,7 +92,7 @@ export const Achievement = builder.prismaNode('Achievement', {
       description: 'Verbatim passages from articles the viewer can read that evidence this achievement.',
       query: (_args, ctx) => ({
         where: readableCitationWhere(ctx.viewer),
-        orderBy: [{ offset: 'asc' }, { id: 'asc' }],
+        orderBy: CITATION_ORDER,
       }),
     }),
   }),
