@@ -4,6 +4,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError } from 'graphql-yoga';
+import { useCompiledOperations } from './compiled/operation.js';
 import { createContext } from './context.js';
 import { createBoundedSourceCache } from './document-cache.js';
 import { toExpectedError } from './errors.js';
@@ -124,6 +125,9 @@ export function createYogaServer({
       // Compiled execution. Yoga's parser cache hands back the same document for the same query
       // text, and the plugin keeps each document's compiled form beside it.
       ...(jit ? [useGraphQlJit()] : []),
+      // Queries the compiler covers whole skip graphql-js's execution (src/compiled/operation.ts).
+      // Before the response cache, which wraps this executor with its own.
+      useCompiledOperations(),
       ...(responseCache
         ? [
             useResponseCache({

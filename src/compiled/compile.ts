@@ -1,9 +1,8 @@
-import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
+import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { Prisma } from '../generated/prisma/client.js';
-import { achievementKeysetOrder, organizationAchievementConditions } from '../loaders/organization-achievements.js';
+import { organizationAchievementConditions } from '../loaders/organization-achievements.js';
 import { articleKeysetOrder, organizationArticleConditions } from '../loaders/organization-articles.js';
 import {
-  achievementFilterIsDated,
   achievementFilterSql,
   achievementOrderBy,
   CITATION_ORDER,
@@ -19,7 +18,7 @@ import { keysetOrderSql, prismaOrderSql } from '../resolvers/keyset.js';
 import { achievementScopeSql, organizationScopeSql, readableArticleSql, readableCitationSql, viewerScope } from '../resolvers/scope.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.js';
 import { visibleArticleStatuses, type Viewer } from '../viewer.js';
-import { collectFields, NotCompilable, subfields, type SelectedField } from './selection.js';
+import { collectFields, NotCompilable, subfields, type SelectedField, type SelectionContext } from './selection.js';
 
 // Compiled reads: a root field's whole selection, nested lists included, as ONE SQL statement
 // that returns the finished response as JSON. Every object in it carries `"$c": true` and is
@@ -39,22 +38,34 @@ const raw = Prisma.raw;
 /** What compiling one root field needs: the viewer and GraphQL's view of the request. */
 interface Compiler {
   viewer: Viewer;
-  info: GraphQLResolveInfo;
+  selection: SelectionContext;
+  /**
+   * The JSON is the response itself (./operation.ts): no `$c` markers, `__typename` written in.
+   * Otherwise graphql-js walks it (./plugin.ts): marked objects, `__typename` left to graphql-js.
+   */
+  final: boolean;
   /** Numbers fresh table aliases (t1, t2, …). */
   aliases: number;
+  /** The compiled fields below the root that take arguments, with their types: see CompiledRoot. */
+  withArguments: { field: SelectedField; parentType: GraphQLObjectType }[];
 }
+
+const fieldsOf = (field: SelectedField, type: GraphQLObjectType, c: Compiler) => subfields(field, type, c.selection, c.final);
+
+/** `__typename`, written into the JSON when it is the response itself. */
+const typenameSql = (type: GraphQLObjectType) => raw(`'${type.name}'::text`);
 
 const freshAlias = (c: Compiler) => raw(`t${(c.aliases += 1)}`);
 
 /** `'key'`: response keys are GraphQL names (checked in selection.ts), safe to inline. */
 const literal = (key: string) => raw(`'${key}'`);
 
-/** A compiled object: the marker, then each response key with its value. */
-function objectJson(entries: [string, Sql][]): Sql {
+/** A compiled object: the marker (unless final), then each response key with its value. */
+function objectJson(entries: [string, Sql][], c: Compiler): Sql {
   // json_build_object takes at most 100 arguments.
   if (entries.length > 49) throw new NotCompilable('too many fields in one selection');
-  const pairs = entries.map(([key, value]) => sql`${literal(key)}, ${value}`);
-  return sql`json_build_object('$c', true${pairs.length ? sql`, ${Prisma.join(pairs)}` : Prisma.empty})`;
+  const pairs = [...(c.final ? [] : [sql`'$c', true`]), ...entries.map(([key, value]) => sql`${literal(key)}, ${value}`)];
+  return sql`json_build_object(${Prisma.join(pairs)})`;
 }
 
 /** The object type a field returns (lists and non-null unwrapped). */
@@ -95,7 +106,7 @@ const toOne =
   (field, alias, c) => {
     const type = objectTypeOf(field);
     const target = freshAlias(c);
-    return sql`(SELECT ${nodeJson(type, subfields(field, type, c.info), target, c)}
+    return sql`(SELECT ${nodeJson(type, fieldsOf(field, type, c), target, c)}
       FROM ${raw(`"${table}"`)} ${target} WHERE ${target}.id = ${alias}.${raw(`"${fk}"`)})`;
   };
 
@@ -106,7 +117,7 @@ const toMany =
     const type = objectTypeOf(field);
     const row = freshAlias(c);
     const conditions = [sql`${row}.${raw(`"${fk}"`)} = ${alias}.id`, ...where(row, alias, c)];
-    return sql`(SELECT coalesce(json_agg(${nodeJson(type, subfields(field, type, c.info), row, c)} ORDER BY ${prismaOrderSql(orderBy, row)}), '[]'::json)
+    return sql`(SELECT coalesce(json_agg(${nodeJson(type, fieldsOf(field, type, c), row, c)} ORDER BY ${prismaOrderSql(orderBy, row)}), '[]'::json)
       FROM ${raw(`"${table}"`)} ${row} WHERE ${whereSql(conditions)})`;
   };
 
@@ -148,34 +159,40 @@ function connectionJson(field: SelectedField, source: ListSource, first: number,
   const entries: [string, Sql][] = [];
   let paged = false;
 
-  for (const part of subfields(field, connectionType, c.info)) {
-    if (part.name === 'totalCount') {
+  for (const part of fieldsOf(field, connectionType, c)) {
+    if (part.name === '__typename') {
+      entries.push([part.key, typenameSql(connectionType)]);
+    } else if (part.name === 'totalCount') {
       entries.push([part.key, sql`(SELECT count(*)::int FROM ${from})`]);
     } else if (part.name === 'edges') {
       paged = true;
       const edgeType = objectTypeOf(part);
       const edge: [string, Sql][] = [];
-      for (const edgeField of subfields(part, edgeType, c.info)) {
-        if (edgeField.name === 'cursor') {
+      for (const edgeField of fieldsOf(part, edgeType, c)) {
+        if (edgeField.name === '__typename') {
+          edge.push([edgeField.key, typenameSql(edgeType)]);
+        } else if (edgeField.name === 'cursor') {
           cursorUsed = true;
           edge.push([edgeField.key, sql`${page}.cursor`]);
         } else if (edgeField.name === 'node') {
           // One page serves the connection: a second `node` key (or `edges` key) may select other fields.
           if (nodeSql) throw new NotCompilable('several node selections');
           const nodeType = objectTypeOf(edgeField);
-          nodeSql = nodeJson(nodeType, subfields(edgeField, nodeType, c.info), alias, c);
+          nodeSql = nodeJson(nodeType, fieldsOf(edgeField, nodeType, c), alias, c);
           edge.push([edgeField.key, sql`${page}.node`]);
         } else throw new NotCompilable(`${edgeType.name}.${edgeField.name}`);
       }
       entries.push([
         part.key,
-        sql`coalesce(json_agg(${objectJson(edge)} ORDER BY ${page}.rn) FILTER (WHERE ${inPage}), '[]'::json)`,
+        sql`coalesce(json_agg(${objectJson(edge, c)} ORDER BY ${page}.rn) FILTER (WHERE ${inPage}), '[]'::json)`,
       ]);
     } else if (part.name === 'pageInfo') {
       paged = true;
       const info: [string, Sql][] = [];
-      for (const pageField of subfields(part, objectTypeOf(part), c.info)) {
-        if (pageField.name === 'hasNextPage') info.push([pageField.key, sql`count(*) > ${first}`]);
+      const pageInfoType = objectTypeOf(part);
+      for (const pageField of fieldsOf(part, pageInfoType, c)) {
+        if (pageField.name === '__typename') info.push([pageField.key, typenameSql(pageInfoType)]);
+        else if (pageField.name === 'hasNextPage') info.push([pageField.key, sql`count(*) > ${first}`]);
         else if (pageField.name === 'hasPreviousPage') info.push([pageField.key, sql`false`]);
         else if (pageField.name === 'startCursor' || pageField.name === 'endCursor') {
           cursorUsed = true;
@@ -183,19 +200,19 @@ function connectionJson(field: SelectedField, source: ListSource, first: number,
           info.push([pageField.key, sql`(array_agg(${page}.cursor ORDER BY ${page}.rn ${direction}) FILTER (WHERE ${inPage}))[1]`]);
         } else throw new NotCompilable(`PageInfo.${pageField.name}`);
       }
-      entries.push([part.key, objectJson(info)]);
+      entries.push([part.key, objectJson(info, c)]);
     } else {
       throw new NotCompilable(`${connectionType.name}.${part.name}`);
     }
   }
 
-  if (!paged) return objectJson(entries);
+  if (!paged) return objectJson(entries, c);
   const columns = [
     sql`row_number() OVER (ORDER BY ${source.orderBy}) AS rn`,
     ...(nodeSql ? [sql`${nodeSql} AS node`] : []),
     ...(cursorUsed ? [sql`${cursorOf(alias)} AS cursor`] : []),
   ];
-  return sql`(SELECT ${objectJson(entries)} FROM (
+  return sql`(SELECT ${objectJson(entries, c)} FROM (
       SELECT ${Prisma.join(columns)} FROM ${from} ORDER BY ${source.orderBy} LIMIT ${first + 1}
     ) ${page})`;
 }
@@ -241,7 +258,7 @@ const organizationAchievements: FieldSql = (field, alias, c) => {
       table: 'Achievement',
       alias: a,
       where: organizationAchievementConditions(c.viewer, spec, sql`${alias}.id`),
-      orderBy: keysetOrderSql(achievementKeysetOrder(orderBy ?? null, achievementFilterIsDated(filter)), a),
+      orderBy: prismaOrderSql(achievementOrderBy(orderBy), a),
     },
     pageSize(field.args),
     c,
@@ -347,10 +364,13 @@ function nodeJson(type: GraphQLObjectType, fields: SelectedField[], alias: Sql, 
   if (!compilers) throw new NotCompilable(`type ${type.name}`);
   return objectJson(
     fields.map((field) => {
+      if (field.name === '__typename') return [field.key, typenameSql(type)];
       const compile = compilers[field.name];
       if (!compile) throw new NotCompilable(`${type.name}.${field.name}`);
+      if (field.def.args.length) c.withArguments.push({ field, parentType: type });
       return [field.key, compile(field, alias, c)];
     }),
+    c,
   );
 }
 
@@ -361,28 +381,27 @@ function nodeJson(type: GraphQLObjectType, fields: SelectedField[], alias: Sql, 
 /** A root field's compiled statement, and what its empty answer means. */
 export interface CompiledRoot {
   statement: Sql;
+  /**
+   * Fields below the root whose arguments the statement used as GraphQL coerced them. When
+   * graphql-js walks the JSON, Pothos validates them as it resolves each field; when the JSON is
+   * the response itself, ./operation.ts has them validated first.
+   */
+  withArguments: { field: SelectedField; parentType: GraphQLObjectType }[];
   /** When the statement finds no row: the field's value, or the error the Prisma path throws. */
   missing?: () => never;
 }
 
-type RootCompiler = (args: Record<string, unknown>, c: Compiler) => CompiledRoot;
+type RootCompiler = (field: SelectedField, args: Record<string, unknown>, c: Compiler) => Omit<CompiledRoot, 'withArguments'>;
 
-function rootSelection(c: Compiler): { type: GraphQLObjectType; fields: SelectedField[] } {
-  const type = getNamedType(c.info.returnType);
-  if (!isObjectType(type)) throw new NotCompilable('root field returns no object type');
-  return { type, fields: collectFields(type, c.info.fieldNodes.map((node) => node.selectionSet), c.info) };
-}
-
-/** The field being resolved, as a SelectedField, for the connection compiler. */
-function rootField(c: Compiler): SelectedField {
-  const def = c.info.parentType.getFields()[c.info.fieldName]!;
-  return { key: c.info.path.key as string, name: c.info.fieldName, def, args: {}, nodes: [...c.info.fieldNodes] };
+function rootSelection(field: SelectedField, c: Compiler): { type: GraphQLObjectType; fields: SelectedField[] } {
+  const type = objectTypeOf(field);
+  return { type, fields: fieldsOf(field, type, c) };
 }
 
 const bySlug =
   (table: 'Organization' | 'Series', scopeSql: (viewer: Viewer, alias: Sql) => Sql[], notFound: (slug: string) => never): RootCompiler =>
-  (args, c) => {
-    const { type, fields } = rootSelection(c);
+  (field, args, c) => {
+    const { type, fields } = rootSelection(field, c);
     const alias = freshAlias(c);
     const slug = String(args.slug);
     return {
@@ -393,12 +412,11 @@ const bySlug =
   };
 
 const rootConnection = (source: (args: Record<string, unknown>, alias: Sql, c: Compiler) => Omit<ListSource, 'alias'>): RootCompiler =>
-  (args, c) => {
+  (field, args, c) => {
     const alias = freshAlias(c);
     const list = { ...source(args, alias, c), alias };
-    return { statement: sql`SELECT ${connectionJson(rootField(c), list, pageSize(args), c)}::text AS json` };
+    return { statement: sql`SELECT ${connectionJson(field, list, pageSize(args), c)}::text AS json` };
   };
-
 /** Compilers for root fields, by name. `notFound` builds the Prisma path's NOT_FOUND error. */
 export function rootCompilers(notFound: (type: string, key: string) => Error): Record<string, RootCompiler> {
   const fail = (type: string) => (slug: string): never => {
@@ -429,13 +447,24 @@ export function rootCompilers(notFound: (type: string, key: string) => Error): R
       return {
         table: 'Achievement',
         where: [...achievementFilterSql(filter, alias), ...achievementScopeSql(c.viewer, alias)],
-        orderBy: prismaOrderSql(achievementOrderBy(args.orderBy as AchievementOrder | null, filter), alias),
+        orderBy: prismaOrderSql(achievementOrderBy(args.orderBy as AchievementOrder | null), alias),
       };
     }),
   };
 }
 
-/** Compiles a root field for this viewer; NotCompilable (or any error) means: use the Prisma path. */
-export function compileRoot(compile: RootCompiler, args: Record<string, unknown>, viewer: Viewer, info: GraphQLResolveInfo): CompiledRoot {
-  return compile(args, { viewer, info, aliases: 0 });
+/**
+ * Compiles a root field (`field`, with the arguments Pothos mapped and validated) for this viewer.
+ * NotCompilable (or any error) means: use the Prisma path. `final`: see Compiler.
+ */
+export function compileRoot(
+  compile: RootCompiler,
+  field: SelectedField,
+  args: Record<string, unknown>,
+  viewer: Viewer,
+  selection: SelectionContext,
+  final: boolean,
+): CompiledRoot {
+  const c: Compiler = { viewer, selection, final, aliases: 0, withArguments: [] };
+  return { ...compile(field, args, c), withArguments: c.withArguments };
 }

@@ -14,7 +14,10 @@ import { compileRoot, COMPILED_TYPES, rootCompilers } from './compile.js';
 // - Anything else, and every request whose context has `compiledReads` off, takes the Prisma
 //   path unchanged.
 
-const ROOTS = rootCompilers((type, key) => new NotFoundError(type, key));
+export const ROOTS = rootCompilers((type, key) => new NotFoundError(type, key));
+
+/** A root field resolved with this parent returns its arguments, mapped and validated, and reads nothing. */
+export const CAPTURE_ARGUMENTS = Object.freeze({});
 
 /** Objects the compiled path produced carry this marker. */
 interface CompiledRow {
@@ -37,11 +40,14 @@ class CompiledReadsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
       const compiler = ROOTS[fieldConfig.name];
       if (!compiler) return resolver;
       return (parent, args, context, info) => {
+        // ./operation.ts asks for the arguments as Pothos mapped and validated them.
+        if (parent === CAPTURE_ARGUMENTS) return args;
         const ctx = context as Context;
         if (!ctx.compiledReads) return resolver(parent, args, context, info);
         let compiled;
         try {
-          compiled = compileRoot(compiler, args as Record<string, unknown>, ctx.viewer, info);
+          const field = { key: String(info.path.key), name: info.fieldName, def: info.parentType.getFields()[info.fieldName]!, args: {}, nodes: [...info.fieldNodes] };
+          compiled = compileRoot(compiler, field, args as Record<string, unknown>, ctx.viewer, info, false);
         } catch {
           // Not covered (or an argument the Prisma path refuses with its own error).
           return resolver(parent, args, context, info);

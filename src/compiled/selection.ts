@@ -10,7 +10,11 @@ import {
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type SelectionSetNode,
+  TypeNameMetaFieldDef,
 } from 'graphql';
+
+/** What collecting fields needs of a request: the schema, its fragments, its coerced variables. */
+export type SelectionContext = Pick<GraphQLResolveInfo, 'schema' | 'fragments' | 'variableValues'>;
 
 /** One response key of a selection set, with the field it asks for and its argument values. */
 export interface SelectedField {
@@ -33,7 +37,7 @@ export class NotCompilable extends Error {
 
 const RESPONSE_KEY = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
-function included(node: { directives?: readonly { name: { value: string } }[] }, info: GraphQLResolveInfo): boolean {
+function included(node: { directives?: readonly { name: { value: string } }[] }, info: SelectionContext): boolean {
   if (!node.directives?.length) return true;
   for (const directive of node.directives) {
     const name = directive.name.value;
@@ -48,12 +52,13 @@ function included(node: { directives?: readonly { name: { value: string } }[] },
 /**
  * The fields that `selectionSets` select on `type`, merged by response key, in document order:
  * graphql-js's CollectFields (fragments, type conditions, @skip and @include), for the compiler.
- * `__typename` is left out: graphql-js answers it without a resolver.
+ * `__typename` is left out unless `typename` is set: graphql-js answers it without a resolver.
  */
 export function collectFields(
   type: GraphQLObjectType,
   selectionSets: readonly (SelectionSetNode | undefined)[],
-  info: GraphQLResolveInfo,
+  info: SelectionContext,
+  typename = false,
 ): SelectedField[] {
   const byKey = new Map<string, { name: string; nodes: FieldNode[] }>();
   const visited = new Set<string>();
@@ -65,7 +70,7 @@ export function collectFields(
       if (!included(selection, info)) continue;
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
-        if (name === '__typename') continue;
+        if (name === '__typename' && !typename) continue;
         const key = selection.alias?.value ?? name;
         const entry = byKey.get(key);
         if (entry) entry.nodes.push(selection);
@@ -90,7 +95,7 @@ export function collectFields(
   for (const set of selectionSets) walk(set);
 
   return [...byKey].map(([key, { name, nodes }]) => {
-    const def = fields[name];
+    const def = name === '__typename' ? TypeNameMetaFieldDef : fields[name];
     if (!def) throw new NotCompilable(`${type.name}.${name} is not a field`);
     if (!RESPONSE_KEY.test(key)) throw new NotCompilable(`response key ${key}`);
     return { key, name, def, args: getArgumentValues(def, nodes[0]!, info.variableValues), nodes };
@@ -98,6 +103,6 @@ export function collectFields(
 }
 
 /** The merged sub-selection of a field, collected on the object type it returns. */
-export function subfields(field: SelectedField, type: GraphQLObjectType, info: GraphQLResolveInfo): SelectedField[] {
-  return collectFields(type, field.nodes.map((node) => node.selectionSet), info);
+export function subfields(field: SelectedField, type: GraphQLObjectType, info: SelectionContext, typename = false): SelectedField[] {
+  return collectFields(type, field.nodes.map((node) => node.selectionSet), info, typename);
 }

@@ -38,7 +38,7 @@ export function organizationAchievementConditions(viewer: Viewer, spec: Achievem
 /**
  * Sort orders as keyset keys; undated achievements sort last either way, as on the root list.
  * When the filter bounds the date no row is undated, and the bare column lets PostgreSQL walk
- * the (organizationId, occurredOn DESC, id) index.
+ * the (organizationId, occurredOn DESC NULLS LAST, id DESC) index.
  */
 export function achievementKeysetOrder(order: AchievementOrder | null | undefined, dated: boolean): KeysetOrder {
   const date = (fallback: string) => (t: Prisma.Sql) =>

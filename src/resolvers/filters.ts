@@ -239,19 +239,15 @@ export function achievementFilterIsDated(filter: AchievementFilterInput | null |
   return !!filter && (filter.yearFrom != null || filter.yearTo != null || filter.from != null || filter.to != null);
 }
 
-export function achievementOrderBy(
-  order: AchievementOrder | null | undefined,
-  filter?: AchievementFilterInput | null,
-): Prisma.AchievementOrderByWithRelationInput[] {
-  // With the date bounded no row is undated, so the plain order serves: it is the order of the
-  // (…, occurredOn DESC, id) indexes, which a NULLS LAST order cannot use.
-  const nulls = achievementFilterIsDated(filter) ? {} : { nulls: 'last' as const };
+export function achievementOrderBy(order: AchievementOrder | null | undefined): Prisma.AchievementOrderByWithRelationInput[] {
+  // Undated achievements last, either way. The (…, occurredOn DESC NULLS LAST, id DESC) indexes
+  // hold the DATE_DESC order, so a page of the latest is read off an index.
   switch (order ?? 'DATE_DESC') {
     case 'DATE_ASC':
-      return [{ occurredOn: { sort: 'asc', ...nulls } }, { id: 'asc' }];
+      return [{ occurredOn: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }];
     case 'TITLE_ASC':
       return [{ title: 'asc' }, { id: 'asc' }];
     default:
-      return [{ occurredOn: { sort: 'desc', ...nulls } }, { id: 'desc' }];
+      return [{ occurredOn: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }];
   }
 }

@@ -48,9 +48,13 @@ export function keysetPageSql(
     ORDER BY ${keysetOrderSql(order, a, ascending)} LIMIT ${Math.abs(page.take)}`;
 }
 
-/** The ORDER BY list of a keyset order over `alias`: its keys, then `id`, all one way. */
+/**
+ * The ORDER BY list of a keyset order over `alias`: its keys, then `id`, all one way. Keys are
+ * never null (nullable columns are coalesced, or filtered), so NULLS LAST changes no order; it
+ * lets a DESC walk use the (…, occurredOn DESC NULLS LAST, id DESC) indexes.
+ */
 export function keysetOrderSql(order: KeysetOrder, alias: Prisma.Sql, ascending = order.direction === 'ASC'): Prisma.Sql {
-  const dir = Prisma.raw(ascending ? 'ASC' : 'DESC');
+  const dir = Prisma.raw(ascending ? 'ASC NULLS LAST' : 'DESC NULLS LAST');
   return Prisma.join([...order.keys.map((key) => key(alias)), Prisma.sql`${alias}.id`].map((k) => Prisma.sql`${k} ${dir}`));
 }
 

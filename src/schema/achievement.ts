@@ -220,7 +220,7 @@ builder.queryField('achievements', (t) =>
       ctx.prisma.achievement.findMany({
         ...query,
         where: narrow(achievementWhere(args.filter), achievementScopeWhere(ctx.viewer)),
-        orderBy: achievementOrderBy(args.orderBy, args.filter),
+        orderBy: achievementOrderBy(args.orderBy),
       }),
     ...connectionGuard('Achievement'),
   }),
