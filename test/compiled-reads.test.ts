@@ -66,6 +66,7 @@ const CRAFTED: Record<string, string> = {
     dated: achievements(filter: { yearFrom: $year, yearTo: $year }, first: 5) { totalCount edges { node { slug date } } }
     levels: achievements(filter: { level: [NATIONAL, PROVINCIAL], kind: [AWARD, HONOR, RANKING] }, orderBy: DATE_ASC, first: 6) { totalCount edges { node { slug date level kind } } }
     byTitle: achievements(orderBy: TITLE_ASC, first: 5) { edges { node { title } } }
+    latestOfLevels: achievements(filter: { level: [NATIONAL, MUNICIPAL, DISTRICT, NATIONAL] }, first: 9) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { slug date level } } }
     all: achievements(first: 100) { totalCount edges { node { slug date } } }
   }`,
   nestedFilters: `query ($org: String!, $year: Int!) {
@@ -188,15 +189,15 @@ describe.each(testBackends())('compiled reads and the Prisma path on %s', (backe
         expect(compiled.status, name).toBeLessThan(500);
         // (For a scoped key the organization itself is outside the subtree: NOT_FOUND comes first.)
         if (REFUSED.includes(name)) expect(compiled.errors?.[0]?.extensions?.code, name).toBe(viewer.endsWith('coped') && name !== 'badRange' ? 'NOT_FOUND' : 'BAD_USER_INPUT');
-        else expect(compiled.errors?.find((e: { extensions?: { code?: string } }) => e.extensions?.code === 'BAD_USER_INPUT'), name).toBeUndefined();
+        else expect(compiled.errors?.find((e) => e.extensions?.code === 'BAD_USER_INPUT'), name).toBeUndefined();
         // The compiler was used where it should be: one statement per root field, besides the
         // credential's own (its lookup, a last-use update, a scoped key's subtree).
         const own = compiledSql.filter((q) => !/"Credential"/.test(q) && !q.startsWith('SELECT id::text AS id FROM'));
         if (COMPILED.includes(name) && !(viewer.endsWith('coped') && /series/i.test(name))) {
           // A root that finds no row (NOT_FOUND; for scoped keys, an organization outside the
           // subtree) is read once more by graphql-js, which reports the error in its usual shape.
-          const notFound = (compiled.errors ?? []).filter((e: { extensions?: { code?: string } }) => e.extensions?.code === 'NOT_FOUND').length;
-          const roots = (name === 'organizationsOrders' || name === 'achievementFilters' ? 4 : 1) + notFound;
+          const notFound = (compiled.errors ?? []).filter((e) => e.extensions?.code === 'NOT_FOUND').length;
+          const roots = (name === 'organizationsOrders' ? 4 : name === 'achievementFilters' ? 5 : 1) + notFound;
           expect(own.length, `${viewer} ${name}`).toBe(roots);
         }
       }

@@ -127,6 +127,12 @@ interface ListSource {
   alias: Sql;
   where: Sql[];
   orderBy: Sql;
+  /**
+   * The page as a merge of these disjoint parts, each read in order and cut at the page size:
+   * a filter by a list of values on the leading column of an index that holds the order (levels
+   * of achievements) reads a page per value off the index instead of sorting every match.
+   */
+  parts?: Sql[];
 }
 
 const whereSql = (conditions: Sql[]) => (conditions.length ? Prisma.join(conditions, ' AND ') : sql`TRUE`);
@@ -213,8 +219,19 @@ function connectionJson(field: SelectedField, source: ListSource, first: number,
     ...(cursorUsed ? [sql`${cursorOf(alias)} AS cursor`] : []),
   ];
   return sql`(SELECT ${objectJson(entries, c)} FROM (
-      SELECT ${Prisma.join(columns)} FROM ${from} ORDER BY ${source.orderBy} LIMIT ${first + 1}
+      SELECT ${Prisma.join(columns)} FROM ${pageSource(source, from, first + 1)} ORDER BY ${source.orderBy} LIMIT ${first + 1}
     ) ${page})`;
+}
+
+/** What a page is read from: the list itself, or the merge of its parts' pages. */
+function pageSource(source: ListSource, from: Sql, take: number): Sql {
+  if (!source.parts || source.parts.length < 2) return from;
+  const { alias } = source;
+  const table = raw(`"${source.table}"`);
+  const parts = source.parts.map(
+    (part) => sql`(SELECT ${alias}.* FROM ${table} ${alias} WHERE ${whereSql([...source.where, part])} ORDER BY ${source.orderBy} LIMIT ${take})`,
+  );
+  return sql`(${Prisma.join(parts, ' UNION ALL ')}) ${alias}`;
 }
 
 /** Input objects whose ID fields need Pothos' global-ID decoding: not compiled in nested lists. */
@@ -444,10 +461,14 @@ export function rootCompilers(notFound: (type: string, key: string) => Error): R
     }),
     achievements: rootConnection((args, alias, c) => {
       const filter = args.filter as AchievementFilterInput | null | undefined;
+      const order = (args.orderBy as AchievementOrder | null) ?? 'DATE_DESC';
+      const levels = [...new Set(filter?.level ?? [])];
       return {
         table: 'Achievement',
         where: [...achievementFilterSql(filter, alias), ...achievementScopeSql(c.viewer, alias)],
-        orderBy: prismaOrderSql(achievementOrderBy(args.orderBy as AchievementOrder | null), alias),
+        orderBy: prismaOrderSql(achievementOrderBy(order), alias),
+        // The (level, occurredOn DESC NULLS LAST, id DESC) index holds each level's DATE_DESC order.
+        parts: order === 'DATE_DESC' ? levels.map((level) => sql`${alias}.level = ${level}::"AchievementLevel"`) : undefined,
       };
     }),
   };
