@@ -1,10 +1,11 @@
 import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { Prisma } from '../generated/prisma/client.js';
 import { organizationAchievementConditions } from '../loaders/organization-achievements.js';
-import { articleKeysetOrder, organizationArticleConditions } from '../loaders/organization-articles.js';
+import { organizationArticleConditions } from '../loaders/organization-articles.js';
 import {
   achievementFilterSql,
   achievementOrderBy,
+  articleOrderBy,
   CITATION_ORDER,
   organizationOrderBy,
   SERIES_ARTICLE_ORDER,
@@ -14,7 +15,7 @@ import {
   type ArticleOrder,
   type OrganizationOrder,
 } from '../resolvers/filters.js';
-import { keysetOrderSql, prismaOrderSql } from '../resolvers/keyset.js';
+import { prismaOrderSql } from '../resolvers/keyset.js';
 import { achievementScopeSql, organizationScopeSql, readableArticleSql, readableCitationSql, viewerScope } from '../resolvers/scope.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.js';
 import { visibleArticleStatuses, type Viewer } from '../viewer.js';
@@ -24,9 +25,10 @@ import { collectFields, NotCompilable, subfields, type SelectedField, type Selec
 // that returns the finished response as JSON. Every object in it carries `"$c": true` and is
 // keyed by response key, so each field below resolves by reading its key (./plugin.ts).
 //
-// The rules come from the declarations the Prisma path uses: the keyset conditions and orders of
-// the nested-list loaders, the SQL forms of visibility and partner scopes (src/resolvers/scope.ts),
-// the filters' SQL forms and the Prisma `orderBy` lists (src/resolvers/filters.ts). Whatever is
+// The rules come from the declarations the Prisma path uses: the conditions of the nested-list
+// loaders, the SQL forms of visibility and partner scopes (src/resolvers/scope.ts), the filters'
+// SQL forms, and the Prisma `orderBy` lists (src/resolvers/filters.ts), turned into SQL as Prisma
+// turns them (prismaOrderSql). Whatever is
 // not covered here (another field, a cursor argument, a filter by ID in a nested list, a scoped
 // partner key on a route whose scope has no SQL form) throws NotCompilable, and the field runs on
 // the Prisma path instead. test/compiled-reads.test.ts proves both paths answer alike.
@@ -257,7 +259,7 @@ const organizationArticles: FieldSql = (field, alias, c) => {
       table: 'Article',
       alias: a,
       where: organizationArticleConditions(c.viewer, spec, sql`${alias}.id`),
-      orderBy: keysetOrderSql(articleKeysetOrder(orderBy ?? null), a),
+      orderBy: prismaOrderSql(articleOrderBy(orderBy), a),
     },
     pageSize(field.args),
     c,
