@@ -1,11 +1,9 @@
 import { createServer } from 'node:http';
 import { databaseConfigFromEnv, openDatabase } from './db.js';
 import { limitsFromEnv, type EndpointSettings } from './limits.js';
-import { migrateDatabase } from './migrations.js';
 import { createRateLimitStore } from './rate-limit.js';
 import { createResponseCacheStore } from './response-cache.js';
-import { rebuildSearchVectors } from './search/index.js';
-import { loadCorpus } from './seed/corpus.js';
+import { prepareEmbeddedDatabase } from './startup.js';
 import { createYogaServer } from './yoga.js';
 
 const port = Number(process.env.PORT ?? 4000);
@@ -27,12 +25,10 @@ const { limits } = endpoint;
 const config = databaseConfigFromEnv();
 const db = await openDatabase(config, { statementTimeoutMs: limits.statementTimeoutMs });
 if (config.kind === 'pglite') {
-  // The embedded default is the new user's database: bring it up to date and load the corpus.
-  const applied = await migrateDatabase(db);
-  if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
-  await loadCorpus(db.prisma);
-  // Rows written before search existed (or by a writer that skipped it) get their vectors now.
-  await rebuildSearchVectors(db.prisma, { onlyMissing: true });
+  // The embedded default is the new user's database: bring it up to date and load the corpus
+  // (nothing runs when nothing changed since the last start).
+  const { appliedMigrations } = await prepareEmbeddedDatabase(db);
+  if (appliedMigrations.length) console.log(`Applied migrations: ${appliedMigrations.join(', ')}`);
 }
 
 // RESPONSE_CACHE=off disables the response cache; it is in Redis when REDIS_URL is set.

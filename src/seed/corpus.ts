@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -507,6 +508,31 @@ export async function prepareCorpus(options: LoadCorpusOptions = {}): Promise<Co
     }
   }
   return planCorpus(raw, (file) => files.get(file)!, label);
+}
+
+/**
+ * A digest of everything {@link prepareCorpus} reads (the fixture and the pages it names), for
+ * telling cheaply whether the corpus changed since it was last loaded. An unreadable input makes
+ * a digest no earlier load can have recorded, so that the load runs and reports the problem.
+ */
+export async function corpusFingerprint(options: Pick<LoadCorpusOptions, 'fixturePath' | 'baseDir'> = {}): Promise<string> {
+  const fixturePath = resolve(options.fixturePath ?? DEFAULT_CORPUS_FIXTURE);
+  const baseDir = options.baseDir ?? dirname(fixturePath);
+  const hash = createHash('sha256');
+  try {
+    const text = await readFile(fixturePath, 'utf8');
+    hash.update(`${fixturePath}\0${text}\0`);
+    const articles = (JSON.parse(text) as { articles?: unknown })?.articles;
+    const files = new Set<string>();
+    for (const article of Array.isArray(articles) ? articles : []) {
+      const file = (article as { file?: unknown })?.file;
+      if (typeof file === 'string') files.add(file);
+    }
+    for (const file of files) hash.update(`${file}\0${await readFile(resolve(baseDir, file), 'utf8')}\0`);
+  } catch (error) {
+    hash.update(`unreadable ${Date.now()} ${Math.random()} ${(error as Error).message}`);
+  }
+  return hash.digest('hex');
 }
 
 // ---------------------------------------------------------------------------------------------
