@@ -1,9 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/prisma/client.js';
 
 /** Where the data lives: an embedded PGlite (the default) or a PostgreSQL server. */
@@ -70,6 +69,8 @@ export interface OpenDatabaseOptions {
 export async function openPGlite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<PGlite> {
   // PGlite creates its data directory but not the directories above it (e.g. `.data/`).
   if (config.dataDir) await mkdir(path.dirname(path.resolve(config.dataDir)), { recursive: true });
+  // Imported here, not at the top: a server on PostgreSQL never loads PGlite (36 MB of RSS).
+  const { PGlite } = await import('@electric-sql/pglite');
   return PGlite.create({ dataDir: config.dataDir, loadDataDir: config.loadDataDir });
 }
 
@@ -88,6 +89,7 @@ export async function openDatabase(
     });
   } else {
     pglite = await openPGlite(config);
+    const { PrismaPGlite } = await import('pglite-prisma-adapter');
     adapter = new PrismaPGlite(pglite);
   }
   const prisma = new PrismaClient({

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import { databaseConfigFromEnv, openDatabase } from './db.js';
 import { limitsFromEnv, type EndpointSettings } from './limits.js';
-import { migrateDatabase } from './migrations.js';
 import { createRateLimitStore } from './rate-limit.js';
 import { createResponseCacheStore } from './response-cache.js';
 import { rebuildSearchVectors } from './search/index.js';
@@ -28,6 +27,8 @@ const config = databaseConfigFromEnv();
 const db = await openDatabase(config, { statementTimeoutMs: limits.statementTimeoutMs });
 if (config.kind === 'pglite') {
   // The embedded default is the new user's database: bring it up to date and load the corpus.
+  // (Imported only here: the migration engine and PGlite are not loaded on PostgreSQL.)
+  const { migrateDatabase } = await import('./migrations.js');
   const applied = await migrateDatabase(db);
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
   await loadCorpus(db.prisma);
