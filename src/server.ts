@@ -1,10 +1,17 @@
 import { createServer } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import { databaseConfigFromEnv, openDatabase } from './db.js';
 import { limitsFromEnv, type EndpointSettings } from './limits.js';
 import { createRateLimitStore } from './rate-limit.js';
 import { createResponseCacheStore } from './response-cache.js';
-import { prepareEmbeddedDatabase } from './startup.js';
 import { createYogaServer } from './yoga.js';
+
+// V8 lets the old generation grow to several times its live size between full collections; under
+// load that headroom, not live data (some 55 MB), is most of the RSS: peak 420 MB, 270 MB at 25 %.
+// The flag is read at every collection, so setting it here works however the server is started.
+if (!`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes('heap-growing-percent')) {
+  setFlagsFromString('--heap-growing-percent=25');
+}
 
 const port = Number(process.env.PORT ?? 4000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -26,7 +33,9 @@ const config = databaseConfigFromEnv();
 const db = await openDatabase(config, { statementTimeoutMs: limits.statementTimeoutMs });
 if (config.kind === 'pglite') {
   // The embedded default is the new user's database: bring it up to date and load the corpus
-  // (nothing runs when nothing changed since the last start).
+  // (nothing runs when nothing changed since the last start). Imported only here: the migration
+  // engine and PGlite are not loaded on PostgreSQL.
+  const { prepareEmbeddedDatabase } = await import('./startup.js');
   const { appliedMigrations } = await prepareEmbeddedDatabase(db);
   if (appliedMigrations.length) console.log(`Applied migrations: ${appliedMigrations.join(', ')}`);
 }

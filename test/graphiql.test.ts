@@ -111,5 +111,8 @@ describe('GraphiQL on the corpus', () => {
     expect(html).toContain('OrganizationProfile');
     // Self-contained: nothing is fetched from a CDN, so GraphiQL works offline.
     expect(html).not.toMatch(/unpkg\.com|jsdelivr/);
+    // The page is rendered once and its bytes reused: a second request gets the same page whole.
+    const again = await api.yoga.fetch('http://yoga/graphql', { headers: { accept: 'text/html' } });
+    expect(await again.text()).toBe(html);
   });
 });

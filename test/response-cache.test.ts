@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createResponseCacheStore, invalidateEntities, type ResponseCacheStore } from '../src/response-cache.js';
+import { createBoundedMemoryCache, createResponseCacheStore, invalidateEntities, type ResponseCacheStore } from '../src/response-cache.js';
 import { createCredential } from '../src/resolvers/credentials.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { createOrganization, unique } from './support/factory.js';
@@ -82,5 +82,44 @@ describe.each(stores)('the response cache in %s', (kind) => {
     const again = await api.execute(QUERY, { slug: 'no-such-organization' });
     expect(hit(again)).toBe(false);
     expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('the in-memory response cache’s budget', () => {
+  const answer = (text: string) => ({ data: { organization: { name: text } } });
+  const entity = (id: string) => [{ typename: 'Organization', id }];
+
+  it('drops the least recently used answers once their bytes pass the budget', () => {
+    // Each answer is some 2 KB of JSON, about 4.4 KB as counted; the budget holds three.
+    const cache = createBoundedMemoryCache({ maxBytes: 14_000, maxEntryBytes: 14_000 });
+    for (const id of ['a', 'b', 'c']) cache.set(id, answer(id.repeat(2_000)), entity(id), 60_000);
+    expect(cache.get('a')).toEqual(answer('a'.repeat(2_000)));
+    cache.set('d', answer('d'.repeat(2_000)), entity('d'), 60_000);
+    expect(cache.get('b')).toBeNull();
+    expect(cache.get('a')).not.toBeNull();
+    expect(cache.get('c')).not.toBeNull();
+    expect(cache.get('d')).not.toBeNull();
+  });
+
+  it('does not keep an answer larger than an eighth of the budget', () => {
+    const cache = createBoundedMemoryCache({ maxBytes: 64_000 });
+    cache.set('big', answer('x'.repeat(5_000)), entity('big'), 60_000);
+    cache.set('small', answer('y'), entity('small'), 60_000);
+    expect(cache.get('big')).toBeNull();
+    expect(cache.get('small')).toEqual(answer('y'));
+  });
+
+  it('drops answers by entity id and by type name, and expired answers', async () => {
+    const cache = createBoundedMemoryCache();
+    cache.set('one', answer('1'), entity('1'), 60_000);
+    cache.set('two', answer('2'), entity('2'), 60_000);
+    cache.set('brief', answer('3'), entity('3'), 1);
+    cache.invalidate([{ typename: 'Organization', id: '1' }]);
+    expect(cache.get('one')).toBeNull();
+    expect(cache.get('two')).toEqual(answer('2'));
+    cache.invalidate([{ typename: 'Organization' }]);
+    expect(cache.get('two')).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(cache.get('brief')).toBeNull();
   });
 });
