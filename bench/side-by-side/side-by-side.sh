@@ -66,6 +66,8 @@ fi
 ( cd "$PROJECT" && DATABASE_URL=$DBURL npm run -s db:deploy >/dev/null )
 have=$(psql -qtAX "$DBURL" -c "SELECT count(*) FROM \"Organization\" WHERE slug LIKE 'syn-%'" 2>/dev/null || echo 0)
 if [ "$have" = 0 ]; then ( cd "$PROJECT" && DATABASE_URL=$DBURL npm run -s seed:synthetic -- --scale "$SCALE" --reset ); fi
+# Fresh statistics, as autovacuum keeps them on a live database: both peers plan on the same ones.
+psql -qX "$DBURL" -c "VACUUM ANALYZE" >/dev/null
 psql -qX "$DBURL" -v ON_ERROR_STOP=1 -f sql/side-postgraphile-extras.sql >/dev/null
 if [ "$SQLCOUNT" = on ]; then
   psql -qX "$DBURL" -c "CREATE SCHEMA IF NOT EXISTS bench_monitor" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA bench_monitor" >/dev/null

@@ -9,6 +9,7 @@ import type {
 } from '../generated/prisma/enums.js';
 import { BadUserInputError } from '../errors.js';
 import type { Viewer } from '../viewer.js';
+import { enumInSql } from './keyset.js';
 import { organizationRef } from './scope.js';
 
 // Turns the GraphQL `filter:` and `orderBy:` inputs into Prisma arguments. Kept apart from the
@@ -152,7 +153,7 @@ export function articleFilterSql(
   statuses: ArticleStatus[],
   alias: Prisma.Sql,
 ): Prisma.Sql[] {
-  const conditions = [Prisma.sql`${alias}.status = ANY(${statuses}::text[]::"ArticleStatus"[])`];
+  const conditions = [enumInSql(Prisma.sql`${alias}.status`, statuses, 'ArticleStatus')];
   if (!filter) return conditions;
   checkRange(filter.publishedFrom, filter.publishedTo, 'publishedFrom/publishedTo');
   if (filter.series) conditions.push(Prisma.sql`${alias}."seriesId" = ${idOf(filter.series)}::uuid`);
@@ -225,8 +226,8 @@ export function achievementFilterSql(filter: AchievementFilterInput | null | und
   const f = normalizeAchievementFilter(filter);
   const conditions: Prisma.Sql[] = [];
   if (f.organizationId) conditions.push(Prisma.sql`${alias}."organizationId" = ${f.organizationId}::uuid`);
-  if (f.kinds.length) conditions.push(Prisma.sql`${alias}.kind = ANY(${f.kinds}::text[]::"AchievementKind"[])`);
-  if (f.levels.length) conditions.push(Prisma.sql`${alias}.level = ANY(${f.levels}::text[]::"AchievementLevel"[])`);
+  if (f.kinds.length) conditions.push(enumInSql(Prisma.sql`${alias}.kind`, f.kinds, 'AchievementKind'));
+  if (f.levels.length) conditions.push(enumInSql(Prisma.sql`${alias}.level`, f.levels, 'AchievementLevel'));
   if (f.from) conditions.push(Prisma.sql`${alias}."occurredOn" >= ${f.from}::date`);
   if (f.to) conditions.push(Prisma.sql`${alias}."occurredOn" <= ${f.to}::date`);
   return conditions;

@@ -101,3 +101,14 @@ export function prismaOrderSql(orderBy: readonly object[], alias: Prisma.Sql): P
   );
   return Prisma.join(items);
 }
+
+/**
+ * `column` holds one of `values` of the enum `enumType`: an equality for one value (which the
+ * planner estimates from the column's statistics, unlike `= ANY(array)`), else `= ANY(…)`.
+ */
+export function enumInSql(column: Prisma.Sql, values: readonly string[], enumType: string): Prisma.Sql {
+  const type = Prisma.raw(`"${enumType}"`);
+  return values.length === 1
+    ? Prisma.sql`${column} = ${values[0]}::${type}`
+    : Prisma.sql`${column} = ANY(${[...values]}::text[]::${type}[])`;
+}

@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { type OrganizationScope, type Viewer, visibleArticleStatuses } from '../viewer.js';
-import { subtreeIdsSql } from './keyset.js';
+import { enumInSql, subtreeIdsSql } from './keyset.js';
 
 // Partner scopes (issue #4): a partner key may be limited to an organization subtree. Content
 // outside it must look exactly like content that does not exist, on every route. This module is
@@ -135,7 +135,7 @@ export function articleScopeSql(viewer: Viewer, alias: Prisma.Sql): Prisma.Sql[]
 /** The article under `alias` is readable by the viewer: its status, and its scope. */
 export function readableArticleSql(viewer: Viewer, alias: Prisma.Sql): Prisma.Sql[] {
   return [
-    Prisma.sql`${alias}.status = ANY(${visibleArticleStatuses(viewer)}::text[]::"ArticleStatus"[])`,
+    enumInSql(Prisma.sql`${alias}.status`, visibleArticleStatuses(viewer), 'ArticleStatus'),
     ...articleScopeSql(viewer, alias),
   ];
 }
