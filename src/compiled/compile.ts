@@ -436,6 +436,7 @@ const rootConnection = (source: (args: Record<string, unknown>, alias: Sql, c: C
     const list = { ...source(args, alias, c), alias };
     return { statement: sql`SELECT ${connectionJson(field, list, pageSize(args), c)}::text AS json` };
   };
+
 /** Compilers for root fields, by name. `notFound` builds the Prisma path's NOT_FOUND error. */
 export function rootCompilers(notFound: (type: string, key: string) => Error): Record<string, RootCompiler> {
   const fail = (type: string) => (slug: string): never => {
