@@ -245,59 +245,41 @@ function plainFilter<T extends object>(filter: unknown, idFields: string[]): T |
   return filter as T;
 }
 
-const organizationArticles: FieldSql = (field, alias, c) => {
-  const { role, filter, orderBy } = field.args as { role?: 'SUBJECT' | 'MENTIONED' | 'PUBLISHER' | null; filter?: unknown; orderBy?: ArticleOrder | null };
+/**
+ * A connection below a row: `list` gives its conditions and order over the alias `a` (the nested
+ * loaders' conditions are written over `a`), from the field's arguments and the parent row's id.
+ */
+const nestedConnection =
+  (table: string, list: (args: Record<string, unknown>, parentId: Sql, c: Compiler) => { where: Sql[]; orderBy: readonly object[] }): FieldSql =>
+  (field, alias, c) => {
+    const a = raw('a');
+    const { where, orderBy } = list(field.args, sql`${alias}.id`, c);
+    return connectionJson(field, { table, alias: a, where, orderBy: prismaOrderSql(orderBy, a) }, pageSize(field.args), c);
+  };
+
+const organizationArticles = nestedConnection('Article', (args, organizationId, c) => {
+  const { role, filter, orderBy } = args as { role?: 'SUBJECT' | 'MENTIONED' | 'PUBLISHER' | null; filter?: unknown; orderBy?: ArticleOrder | null };
   const spec = {
     role: role ?? null,
     statuses: visibleArticleStatuses(c.viewer),
     filter: plainFilter<Omit<ArticleFilterInput, 'organization' | 'includeDescendants' | 'role'>>(filter, ['series']),
   };
-  const a = raw('a');
-  return connectionJson(
-    field,
-    {
-      table: 'Article',
-      alias: a,
-      where: organizationArticleConditions(c.viewer, spec, sql`${alias}.id`),
-      orderBy: prismaOrderSql(articleOrderBy(orderBy), a),
-    },
-    pageSize(field.args),
-    c,
-  );
-};
+  return { where: organizationArticleConditions(c.viewer, spec, organizationId), orderBy: articleOrderBy(orderBy) };
+});
 
-const organizationAchievements: FieldSql = (field, alias, c) => {
-  const { scope, filter: rawFilter, orderBy } = field.args as { scope?: 'SELF' | 'SUBTREE' | null; filter?: unknown; orderBy?: AchievementOrder | null };
+const organizationAchievements = nestedConnection('Achievement', (args, organizationId, c) => {
+  const { scope, filter: rawFilter, orderBy } = args as { scope?: 'SELF' | 'SUBTREE' | null; filter?: unknown; orderBy?: AchievementOrder | null };
   const filter = plainFilter<AchievementFilterInput>(rawFilter, ['organization']);
-  const spec = { scope: scope ?? 'SELF', filter };
-  const a = raw('a');
-  return connectionJson(
-    field,
-    {
-      table: 'Achievement',
-      alias: a,
-      where: organizationAchievementConditions(c.viewer, spec, sql`${alias}.id`),
-      orderBy: prismaOrderSql(achievementOrderBy(orderBy), a),
-    },
-    pageSize(field.args),
-    c,
-  );
-};
+  return {
+    where: organizationAchievementConditions(c.viewer, { scope: scope ?? 'SELF', filter }, organizationId),
+    orderBy: achievementOrderBy(orderBy),
+  };
+});
 
-const seriesArticles: FieldSql = (field, alias, c) => {
-  const a = freshAlias(c);
-  return connectionJson(
-    field,
-    {
-      table: 'Article',
-      alias: a,
-      where: [sql`${a}."seriesId" = ${alias}.id`, ...readableArticleSql(c.viewer, a)],
-      orderBy: prismaOrderSql(SERIES_ARTICLE_ORDER, a),
-    },
-    pageSize(field.args),
-    c,
-  );
-};
+const seriesArticles = nestedConnection('Article', (_args, seriesId, c) => {
+  const a = raw('a');
+  return { where: [sql`${a}."seriesId" = ${seriesId}`, ...readableArticleSql(c.viewer, a)], orderBy: SERIES_ARTICLE_ORDER };
+});
 
 const seriesArticleCount: FieldSql = (_field, alias, c) => {
   const a = freshAlias(c);
