@@ -1,8 +1,11 @@
 import {
   getOperationAST,
   getVariableValues,
+  isNonNullType,
   Kind,
+  locatedError,
   type ExecutionArgs,
+  type GraphQLError,
   type ExecutionResult,
   type FragmentDefinitionNode,
   type GraphQLObjectType,
@@ -27,9 +30,20 @@ import { collectFields, type SelectedField, type SelectionContext } from './sele
 //   parent, so that zod refuses what it refuses on the Prisma path;
 // - the compiler covers only fields that are non-null in the database where the schema says so.
 //
-// Any refusal, error, or root without a row (NOT_FOUND) sends the operation through graphql-js
-// as before, which gives the error its usual shape. The response cache wraps this executor, so
-// hits, entity collection and invalidation are unchanged.
+// A root without a row answers with its resolver's error (NOT_FOUND), placed as graphql-js places
+// it. Any other refusal or error sends the operation through graphql-js as before, which gives
+// the error its usual shape. The response cache wraps this executor, so hits, entity collection
+// and invalidation are unchanged.
+
+/** What a root's resolver throws when its row is missing; anything else is not ours to answer. */
+function missingError(compiled: CompiledRoot): unknown {
+  if (!compiled.missing) throw new Error('A compiled root found no row and has no error for it');
+  try {
+    return compiled.missing();
+  } catch (error) {
+    return error;
+  }
+}
 
 /** Yoga plugin: runs fully compiled queries without graphql-js's execution. */
 export function useCompiledOperations(): Plugin {
@@ -75,10 +89,10 @@ async function executeCompiled(args: ExecutionArgs): Promise<ExecutionResult | n
 
   try {
     const roots = collectFields(queryType, [operation.selectionSet], selection, true);
-    const parts: { key: string; compiled: CompiledRoot | null }[] = [];
+    const parts: { root: SelectedField; compiled: CompiledRoot | null }[] = [];
     for (const root of roots) {
       if (root.name === '__typename') {
-        parts.push({ key: root.key, compiled: null });
+        parts.push({ root, compiled: null });
         continue;
       }
       const compiler = ROOTS[root.name];
@@ -89,16 +103,26 @@ async function executeCompiled(args: ExecutionArgs): Promise<ExecutionResult | n
       for (const { field, parentType } of compiled.withArguments) {
         await field.def.resolve?.({ $c: true, [field.key]: null }, field.args, ctx, info(field, parentType, operation, selection));
       }
-      parts.push({ key: root.key, compiled });
+      parts.push({ root, compiled });
     }
     const read = jsonReader(ctx.prisma);
     const values = await Promise.all(parts.map(({ compiled }) => (compiled ? read(compiled.statement) : queryType.name)));
-    if (values.some((value) => value == null)) return null;
     const data: Record<string, unknown> = {};
-    parts.forEach(({ key, compiled }, i) => {
-      data[key] = compiled ? JSON.parse(values[i]!) : values[i];
-    });
-    return { data };
+    const errors: GraphQLError[] = [];
+    for (const [i, { root, compiled }] of parts.entries()) {
+      const value = values[i];
+      if (value != null) {
+        data[root.key] = compiled ? JSON.parse(value) : value;
+        continue;
+      }
+      // No row: the error the field's resolver throws (NOT_FOUND), placed as graphql-js places
+      // it. A non-null root makes the whole of `data` null, and graphql-js reports that error alone.
+      const error = locatedError(missingError(compiled!), root.nodes, [root.key]);
+      if (isNonNullType(root.def.type)) return { data: null, errors: [error] };
+      errors.push(error);
+      data[root.key] = null;
+    }
+    return errors.length ? { data, errors } : { data };
   } catch {
     // Not covered, or refused: graphql-js runs the operation and reports what is wrong.
     return null;
