@@ -96,6 +96,10 @@ export async function openDatabase(
       max: options.poolSize ?? 10,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
+    // PostgreSQL dropping an idle connection (a restart, a timeout) must not end the process: the
+    // pool discards that connection and opens another when asked. The adapter's own listener is
+    // there only while Prisma is connected; compiled reads may use the pool before that.
+    pool.on('error', (error) => console.error(`PostgreSQL closed an idle connection: ${error.message}`));
     adapter = new PrismaPg(pool);
   } else {
     pglite = await openPGlite(config);
