@@ -2,6 +2,7 @@ import { createRedisCache } from '@envelop/response-cache-redis';
 import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import { type ExecutionResult, getNamedType, type GraphQLSchema, isAbstractType, isObjectType } from 'graphql';
 import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { credentialDigest } from './credentials.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { requestViewer } from './resolvers/credentials.js';
@@ -36,79 +37,66 @@ export const DEFAULT_MEMORY_CACHE_BYTES = 32 * 1024 * 1024;
 interface MemoryEntry {
   result: ExecutionResult;
   bytes: number;
-  expiresAt: number;
   keys: string[];
 }
 
 /**
- * The in-memory response cache, bounded by bytes as well as entries. The stock in-memory cache
- * keeps up to `max` result objects whatever their size: 10,000 answers of a 100-article series
- * page hold over a gigabyte of heap. Here each answer is counted by its JSON text at two bytes a
- * character (what a parsed answer of this service measures on the heap: 56 KB for a 29,000-character
- * answer), plus its invalidation keys, and the least recently used answers go once the
- * total passes `maxBytes`. An answer larger than `maxEntryBytes` (an eighth of the budget) is not
- * cached, so that one huge answer cannot empty the cache.
- * Invalidation follows the stock cache: by type name, and by `Type:id`.
+ * The in-memory response cache, bounded by bytes as well as entries (lru-cache). The stock
+ * in-memory cache keeps up to `max` result objects whatever their size: 10,000 answers of a
+ * 100-article series page hold over a gigabyte of heap. Here each answer is counted by its JSON
+ * text at two bytes a character (what a parsed answer of this service measures on the heap: 56 KB
+ * for a 29,000-character answer), plus its invalidation keys, and the least recently used answers
+ * go once the total passes `maxBytes`. An answer larger than `maxEntryBytes` (an eighth of the
+ * budget) is not cached, so that one huge answer cannot empty the cache. Answers are kept as
+ * objects, so a hit costs no JSON.parse. Invalidation follows the stock cache: by type name, and
+ * by `Type:id`.
  */
 export function createBoundedMemoryCache({
   maxBytes = DEFAULT_MEMORY_CACHE_BYTES,
   maxEntryBytes = maxBytes / 8,
   maxEntries = 10_000,
 }: { maxBytes?: number; maxEntryBytes?: number; maxEntries?: number } = {}): Cache {
-  const entries = new Map<string, MemoryEntry>();
+  // Which cached answers hold each type and `Type:id`, for invalidation.
   const responsesByKey = new Map<string, Set<string>>();
-  let totalBytes = 0;
-
-  function remove(responseId: string) {
-    const entry = entries.get(responseId);
-    if (!entry) return;
-    entries.delete(responseId);
-    totalBytes -= entry.bytes;
-    for (const key of entry.keys) {
-      const ids = responsesByKey.get(key);
-      ids?.delete(responseId);
-      if (ids?.size === 0) responsesByKey.delete(key);
-    }
-  }
+  const entries = new LRUCache<string, MemoryEntry>({
+    max: maxEntries,
+    maxSize: maxBytes,
+    maxEntrySize: maxEntryBytes,
+    sizeCalculation: (entry) => entry.bytes,
+    // Evicted, expired, replaced or invalidated: the answer leaves the index too.
+    dispose: (entry, responseId) => {
+      for (const key of entry.keys) {
+        const ids = responsesByKey.get(key);
+        ids?.delete(responseId);
+        if (ids?.size === 0) responsesByKey.delete(key);
+      }
+    },
+  });
 
   return {
     set(responseId: string, result: ExecutionResult, entities: Iterable<CacheEntityRecord>, ttl: number) {
-      remove(responseId);
       const keys = new Set<string>();
       for (const { typename, id } of entities) {
         keys.add(typename);
         if (id !== undefined) keys.add(`${typename}:${id}`);
       }
       const bytes = 2 * JSON.stringify(result).length + [...keys].reduce((sum, key) => sum + 2 * key.length + 64, 128);
-      if (bytes > maxEntryBytes) return;
-      entries.set(responseId, { result, bytes, keys: [...keys], expiresAt: ttl > 0 && Number.isFinite(ttl) ? Date.now() + ttl : Infinity });
-      totalBytes += bytes;
+      entries.set(responseId, { result, bytes, keys: [...keys] }, { ttl: ttl > 0 && Number.isFinite(ttl) ? ttl : 0 });
+      // Refused (larger than maxEntryBytes): nothing to index.
+      if (!entries.has(responseId)) return;
       for (const key of keys) {
         let ids = responsesByKey.get(key);
         if (!ids) responsesByKey.set(key, (ids = new Set()));
         ids.add(responseId);
       }
-      // Map order is the order of last use (get re-inserts), so the first entries are the oldest.
-      for (const oldest of entries.keys()) {
-        if (totalBytes <= maxBytes && entries.size <= maxEntries) break;
-        remove(oldest);
-      }
     },
     get(responseId: string) {
-      const entry = entries.get(responseId);
-      if (!entry) return null;
-      if (entry.expiresAt <= Date.now()) {
-        remove(responseId);
-        return null;
-      }
-      entries.delete(responseId);
-      entries.set(responseId, entry);
-      return entry.result;
+      return entries.get(responseId)?.result ?? null;
     },
     invalidate(entitiesToRemove: Iterable<CacheEntityRecord>) {
       for (const { typename, id } of entitiesToRemove) {
         const key = id != null ? `${typename}:${id}` : typename;
-        for (const responseId of [...(responsesByKey.get(key) ?? [])]) remove(responseId);
+        for (const responseId of [...(responsesByKey.get(key) ?? [])]) entries.delete(responseId);
       }
     },
   };
