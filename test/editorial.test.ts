@@ -503,7 +503,10 @@ describe.each(testBackends())('editorial writes on %s', (backend) => {
 
   describe('admins', () => {
     it('may make every editorial write, each audited under their name and role', async () => {
-      const from = new Date(Date.now() - 1000).toISOString();
+      // From the database's clock, just before the first write (a millisecond earlier: `at` is
+      // stored to the millisecond). A window reaching back further took in the previous test's writes.
+      const clock = await api.db.prisma.$queryRaw<{ from: string }[]>`SELECT to_char((now() - interval '1 millisecond') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "from"`;
+      const from = clock[0]!.from;
       const as = (query: string, input: Record<string, unknown>) => write(query, input, admin);
       const org = (await as(CREATE_ORGANIZATION, { slug: unique('org'), name: '管理员建的院', kind: 'COURT', level: 'MUNICIPAL' }))
         .createOrganization.organization;
