@@ -9,7 +9,7 @@ import { requestViewer } from './resolvers/credentials.js';
  * token), fresh DataLoaders, and Pothos' context cache. A request presenting a malformed, unknown,
  * revoked or expired credential is refused here with 401 `UNAUTHENTICATED`; it is never served
  * as anonymous. `responseCache` is the server's response cache, which write paths invalidate
- * (`invalidateEntities` in src/response-cache.ts); null when the server runs without one.
+ * (`invalidateEntities` in src/resolvers/cache-upkeep.ts); null when the server runs without one.
  */
 export async function createContext({
   request,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from './env.js';
 
 /**
  * Every limit that keeps the public endpoint standing under abuse, in one place. The server reads
@@ -52,23 +53,6 @@ export const DEFAULT_LIMITS: Limits = {
 };
 
 type Env = Record<string, string | undefined>;
-
-/** A whole number variable in [min, max]; unset or empty means the default. Shared by every
- * setting read from the environment (see also src/ingest/config.ts). */
-export const wholeNumber = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = raw?.trim();
-      if (!value) return fallback;
-      const n = /^\d+$/.test(value) ? Number(value) : NaN;
-      if (!(n >= min && n <= max)) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, not "${raw}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
 
 /** One of a few words; unset or empty means the default. */
 const oneOf = <const T extends string>(words: readonly T[], fallback: T) =>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBoundedMemoryCache, createResponseCacheStore, invalidateEntities, type ResponseCacheStore } from '../src/response-cache.js';
+import { invalidateEntities } from '../src/resolvers/cache-upkeep.js';
+import { createBoundedMemoryCache, createResponseCacheStore, type ResponseCacheStore } from '../src/response-cache.js';
 import { createCredential } from '../src/resolvers/credentials.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { createOrganization, unique } from './support/factory.js';

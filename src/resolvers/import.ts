@@ -6,7 +6,7 @@ import type { ImportRunStatus, ImportTrigger } from '../generated/prisma/enums.j
 import { importConfigFromEnv } from '../ingest/config.js';
 import { runImport } from '../ingest/import.js';
 import type { ImportRunSummary, StoreOutcome } from '../ingest/types.js';
-import { invalidateAfterWrite } from '../response-cache.js';
+import { invalidateAfterWrite } from './cache-upkeep.js';
 import type { Viewer } from '../viewer.js';
 
 /** How many inputs one `importContent` call may name. */

@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
 import type { WriteResult } from '../resolvers/editorial/common.js';
-import { invalidateAfterWrite } from '../response-cache.js';
+import { invalidateAfterWrite } from '../resolvers/cache-upkeep.js';
 
 // Conventions every editorial mutation follows (the mutations themselves sit in their type's
 // file: organization.ts, series.ts, article.ts, achievement.ts; their logic in
