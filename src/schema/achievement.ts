@@ -1,5 +1,4 @@
 import { achievementOrderBy, achievementWhere, CITATION_ORDER } from '../resolvers/filters.js';
-import { splitConnectionQuery } from '../resolvers/keyset.js';
 import { achievementScopeWhere, canReadOrganization, narrow, readableCitationWhere } from '../resolvers/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
@@ -131,7 +130,7 @@ export const AchievementOrderBy = builder.enumType('AchievementOrderBy', {
   } as const,
 });
 
-const AchievementScope = builder.enumType('AchievementScope', {
+export const AchievementScope = builder.enumType('AchievementScope', {
   description: 'Whose achievements to count: the organization’s own, or its whole subtree’s.',
   values: {
     SELF: { description: 'The organization’s own achievements only.' },
@@ -139,7 +138,7 @@ const AchievementScope = builder.enumType('AchievementScope', {
   } as const,
 });
 
-const AchievementStatsGroupBy = builder.enumType('AchievementStatsGroupBy', {
+export const AchievementStatsGroupBy = builder.enumType('AchievementStatsGroupBy', {
   description: 'How to group achievement counts.',
   values: {
     YEAR: { description: 'By the year of `date`; years ascend, undated achievements last (key null).' },
@@ -153,7 +152,7 @@ interface AchievementStatShape {
   count: number;
 }
 
-const AchievementStat = builder.objectRef<AchievementStatShape>('AchievementStat').implement({
+export const AchievementStat = builder.objectRef<AchievementStatShape>('AchievementStat').implement({
   description: 'How many achievements fall in one group.',
   fields: (t) => ({
     key: t.exposeString('key', {
@@ -163,47 +162,6 @@ const AchievementStat = builder.objectRef<AchievementStatShape>('AchievementStat
     count: t.exposeInt('count', { description: 'How many achievements are in the group.' }),
   }),
 });
-
-builder.prismaObjectFields(Organization, (t) => ({
-  achievements: t.prismaConnection({
-    type: 'Achievement',
-    cursor: 'id',
-    description:
-      'The organization’s achievements, or with `scope: SUBTREE` those of its whole subtree, newest first unless `orderBy` says otherwise.',
-    args: {
-      scope: t.arg({ type: AchievementScope, required: false, description: 'SELF (the default) or SUBTREE.' }),
-      filter: t.arg({ type: AchievementFilter, required: false, description: 'Narrow the list.' }),
-      orderBy: t.arg({ type: AchievementOrderBy, required: false, description: 'Sort order; DATE_DESC by default.' }),
-    },
-    totalCount: (organization, args, ctx) =>
-      ctx.loaders
-        .organizationAchievementCount({ scope: args.scope ?? 'SELF', filter: args.filter ?? null })
-        .load(organization.id),
-    resolve: (query, organization, args, ctx) =>
-      ctx.loaders
-        .organizationAchievements({
-          scope: args.scope ?? 'SELF',
-          filter: args.filter ?? null,
-          orderBy: args.orderBy ?? null,
-          ...splitConnectionQuery(query),
-        })
-        .load(organization.id),
-    ...connectionGuard('Achievement'),
-  }),
-  achievementStats: t.field({
-    type: [AchievementStat],
-    description: 'Achievement counts grouped by year, level or kind: a timeline or a breakdown, computed in SQL.',
-    args: {
-      groupBy: t.arg({ type: AchievementStatsGroupBy, required: true, description: 'How to group.' }),
-      scope: t.arg({ type: AchievementScope, required: false, description: 'SELF (the default) or SUBTREE.' }),
-      filter: t.arg({ type: AchievementFilter, required: false, description: 'Count only these achievements.' }),
-    },
-    resolve: (organization, args, ctx) =>
-      ctx.loaders
-        .achievementStats({ groupBy: args.groupBy, scope: args.scope ?? 'SELF', filter: args.filter ?? null })
-        .load(organization.id),
-  }),
-}));
 
 builder.queryField('achievements', (t) =>
   t.prismaConnection({

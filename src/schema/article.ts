@@ -1,9 +1,7 @@
 import { NotFoundError } from '../errors.js';
 import type { Context } from '../context.js';
 import { articleOrderBy, articleWhere, type ArticleFilterInput } from '../resolvers/filters.js';
-import { splitConnectionQuery } from '../resolvers/keyset.js';
 import { parseBody, type ArticleBlock as ArticleBlockShape } from '../resolvers/content.js';
-import { visibleArticleStatuses } from '../viewer.js';
 import {
   achievementScopeWhere,
   articleOrganizationScopeWhere,
@@ -123,6 +121,22 @@ builder.prismaObjectFields(Article, (t) => ({
   }),
 }));
 
+// Where its copies came from, and every version of its text (the types are in provenance.ts).
+builder.prismaObjectFields(Article, (t) => ({
+  provenance: t.relation('provenances', {
+    description: 'Every copy of the article the importer has seen, the canonical one first, then in the order they were stored.',
+    query: { orderBy: [{ isCanonical: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }] },
+  }),
+  revisions: t.relatedConnection('revisions', {
+    description: 'Every version of its text, newest first. Editors and admins only.',
+    cursor: 'id',
+    ...connectionGuard('ArticleRevision'),
+    totalCount: true,
+    authScopes: { editor: true },
+    query: { orderBy: [{ number: 'desc' }] },
+  }),
+}));
+
 builder.prismaObject('ArticleOrganization', {
   description: 'The link between an article and an organization it concerns.',
   fields: (t) => ({
@@ -153,7 +167,7 @@ const ArticleFilter = builder.inputType('ArticleFilter', {
   }),
 });
 
-const ArticleOrderBy = builder.enumType('ArticleOrderBy', {
+export const ArticleOrderBy = builder.enumType('ArticleOrderBy', {
   description: 'Sort orders for article lists.',
   values: {
     PUBLISHED_AT_DESC: { description: 'Newest first; undated ones last (the default).' },
@@ -172,7 +186,7 @@ async function rootArticleWhere(filter: ArticleFilterInput | null | undefined, c
   return articleWhere(filter, readableArticleWhere(ctx.viewer), ctx.viewer, subtree);
 }
 
-const OrganizationArticlesFilter = builder.inputType('OrganizationArticlesFilter', {
+export const OrganizationArticlesFilter = builder.inputType('OrganizationArticlesFilter', {
   description: 'Conditions on an organization’s articles; all given conditions apply.',
   fields: (t) => ({
     series: t.globalID({ for: Series, required: false, description: 'Only articles of this series.' }),
@@ -182,42 +196,6 @@ const OrganizationArticlesFilter = builder.inputType('OrganizationArticlesFilter
     publishedTo: t.field({ type: 'DateTime', required: false, description: 'Published at or before this time.' }),
   }),
 });
-
-builder.prismaObjectField(Organization, 'articles', (t) =>
-  t.prismaConnection({
-    type: 'Article',
-    cursor: 'id',
-    description: 'Articles linked to this organization, newest first unless `orderBy` says otherwise.',
-    args: {
-      role: t.arg({
-        type: ArticleOrganizationRoleEnum,
-        required: false,
-        description: 'Only articles in which the organization has this role.',
-      }),
-      filter: t.arg({ type: OrganizationArticlesFilter, required: false, description: 'Narrow the list.' }),
-      orderBy: t.arg({ type: ArticleOrderBy, required: false, description: 'Sort order; PUBLISHED_AT_DESC by default.' }),
-    },
-    totalCount: (organization, args, ctx) =>
-      ctx.loaders
-        .organizationArticleCount({
-          role: args.role ?? null,
-          statuses: visibleArticleStatuses(ctx.viewer),
-          filter: args.filter ?? null,
-        })
-        .load(organization.id),
-    resolve: (query, organization, args, ctx) =>
-      ctx.loaders
-        .organizationArticles({
-          role: args.role ?? null,
-          statuses: visibleArticleStatuses(ctx.viewer),
-          filter: args.filter ?? null,
-          orderBy: args.orderBy ?? null,
-          ...splitConnectionQuery(query),
-        })
-        .load(organization.id),
-    ...connectionGuard('Article'),
-  }),
-);
 
 builder.queryFields((t) => ({
   article: t.prismaField({

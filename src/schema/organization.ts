@@ -3,7 +3,11 @@ import { organizationOrderBy, organizationWhere } from '../resolvers/filters.js'
 import { narrow, organizationScopeWhere } from '../resolvers/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
-import { OrganizationKindEnum, OrganizationLevelEnum } from './enums.js';
+import { ArticleOrganizationRoleEnum, OrganizationKindEnum, OrganizationLevelEnum } from './enums.js';
+import { visibleArticleStatuses } from '../viewer.js';
+import { splitConnectionQuery } from '../resolvers/keyset.js';
+import { AchievementFilter, AchievementOrderBy, AchievementScope, AchievementStat, AchievementStatsGroupBy } from './achievement.js';
+import { ArticleOrderBy, OrganizationArticlesFilter } from './article.js';
 import { createOrganization, updateOrganization } from '../resolvers/editorial/organization.js';
 import type { WriteResult } from '../resolvers/editorial/common.js';
 import { afterCommit, CLEARABLE, EXPECTED_VERSION, ID_TO_CHANGE, OMITTED, versionDescription } from './writes.js';
@@ -58,6 +62,81 @@ builder.prismaObjectField(Organization, 'ancestors', (t) =>
     resolve: (organization, _args, ctx) => ctx.loaders.ancestors.load(organization.id),
   }),
 );
+
+// Organization's lists of articles and achievements, and its achievement counts.
+builder.prismaObjectFields(Organization, (t) => ({
+  articles: t.prismaConnection({
+    type: 'Article',
+    cursor: 'id',
+    description: 'Articles linked to this organization, newest first unless `orderBy` says otherwise.',
+    args: {
+      role: t.arg({
+        type: ArticleOrganizationRoleEnum,
+        required: false,
+        description: 'Only articles in which the organization has this role.',
+      }),
+      filter: t.arg({ type: OrganizationArticlesFilter, required: false, description: 'Narrow the list.' }),
+      orderBy: t.arg({ type: ArticleOrderBy, required: false, description: 'Sort order; PUBLISHED_AT_DESC by default.' }),
+    },
+    totalCount: (organization, args, ctx) =>
+      ctx.loaders
+        .organizationArticleCount({
+          role: args.role ?? null,
+          statuses: visibleArticleStatuses(ctx.viewer),
+          filter: args.filter ?? null,
+        })
+        .load(organization.id),
+    resolve: (query, organization, args, ctx) =>
+      ctx.loaders
+        .organizationArticles({
+          role: args.role ?? null,
+          statuses: visibleArticleStatuses(ctx.viewer),
+          filter: args.filter ?? null,
+          orderBy: args.orderBy ?? null,
+          ...splitConnectionQuery(query),
+        })
+        .load(organization.id),
+    ...connectionGuard('Article'),
+  }),
+  achievements: t.prismaConnection({
+    type: 'Achievement',
+    cursor: 'id',
+    description:
+      'The organization’s achievements, or with `scope: SUBTREE` those of its whole subtree, newest first unless `orderBy` says otherwise.',
+    args: {
+      scope: t.arg({ type: AchievementScope, required: false, description: 'SELF (the default) or SUBTREE.' }),
+      filter: t.arg({ type: AchievementFilter, required: false, description: 'Narrow the list.' }),
+      orderBy: t.arg({ type: AchievementOrderBy, required: false, description: 'Sort order; DATE_DESC by default.' }),
+    },
+    totalCount: (organization, args, ctx) =>
+      ctx.loaders
+        .organizationAchievementCount({ scope: args.scope ?? 'SELF', filter: args.filter ?? null })
+        .load(organization.id),
+    resolve: (query, organization, args, ctx) =>
+      ctx.loaders
+        .organizationAchievements({
+          scope: args.scope ?? 'SELF',
+          filter: args.filter ?? null,
+          orderBy: args.orderBy ?? null,
+          ...splitConnectionQuery(query),
+        })
+        .load(organization.id),
+    ...connectionGuard('Achievement'),
+  }),
+  achievementStats: t.field({
+    type: [AchievementStat],
+    description: 'Achievement counts grouped by year, level or kind: a timeline or a breakdown, computed in SQL.',
+    args: {
+      groupBy: t.arg({ type: AchievementStatsGroupBy, required: true, description: 'How to group.' }),
+      scope: t.arg({ type: AchievementScope, required: false, description: 'SELF (the default) or SUBTREE.' }),
+      filter: t.arg({ type: AchievementFilter, required: false, description: 'Count only these achievements.' }),
+    },
+    resolve: (organization, args, ctx) =>
+      ctx.loaders
+        .achievementStats({ groupBy: args.groupBy, scope: args.scope ?? 'SELF', filter: args.filter ?? null })
+        .load(organization.id),
+  }),
+}));
 
 const OrganizationFilter = builder.inputType('OrganizationFilter', {
   description: 'Conditions an organization must meet; all given conditions apply.',

@@ -1,9 +1,8 @@
-import { Article } from './article.js';
 import { builder } from './builder.js';
-import { connectionGuard } from './connections.js';
 
-// Where an article's copies came from, and every version of its text (issue #5). README "Import"
-// has the rules: deduplication, the canonical copy, revisions.
+// Where an article's copies came from, and every version of its text (the `Article.provenance` and
+// `Article.revisions` fields are in article.ts). docs/import.md has the rules: deduplication, the
+// canonical copy, revisions.
 
 builder.prismaObject('ArticleProvenance', {
   description:
@@ -39,18 +38,3 @@ builder.prismaObject('ArticleRevision', {
     }),
   }),
 });
-
-builder.prismaObjectFields(Article, (t) => ({
-  provenance: t.relation('provenances', {
-    description: 'Every copy of the article the importer has seen, the canonical one first, then in the order they were stored.',
-    query: { orderBy: [{ isCanonical: 'desc' }, { createdAt: 'asc' }, { id: 'asc' }] },
-  }),
-  revisions: t.relatedConnection('revisions', {
-    description: 'Every version of its text, newest first. Editors and admins only.',
-    cursor: 'id',
-    ...connectionGuard('ArticleRevision'),
-    totalCount: true,
-    authScopes: { editor: true },
-    query: { orderBy: [{ number: 'desc' }] },
-  }),
-}));
