@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { isDeepStrictEqual } from 'node:util';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import {
   AchievementKind,
@@ -573,25 +574,13 @@ function emptySummary(): CorpusLoadSummary {
   };
 }
 
-/** Value equality for what Prisma returns: dates by instant, arrays and JSON deeply, null ≡ undefined. */
-function same(a: unknown, b: unknown): boolean {
-  if (a == null || b == null) return a == null && b == null;
-  if (a instanceof Date || b instanceof Date) {
-    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
-  }
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => same(item, b[i]));
-  }
-  if (typeof a === 'object' && typeof b === 'object') {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((key) => same((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
-  }
-  return a === b;
-}
-
-/** Only the fields the load manages are compared; timestamps and ids are the database's. */
+/**
+ * Only the fields the load manages are compared; timestamps and ids are the database's. The plan
+ * holds what Prisma returns (null for an empty column, Dates, plain JSON), so strict deep
+ * equality holds exactly when the row needs no write: dates compare by instant.
+ */
 function differs(row: object, data: object): boolean {
-  return Object.entries(data).some(([key, value]) => !same((row as Record<string, unknown>)[key], value));
+  return Object.entries(data).some(([key, value]) => !isDeepStrictEqual((row as Record<string, unknown>)[key], value));
 }
 
 /** Creates, updates or keeps a row. */
