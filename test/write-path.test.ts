@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredential } from '../src/resolvers/credentials.js';
 import { encodeGlobalId } from '../src/schema/global-id.js';
@@ -43,6 +45,29 @@ const EDIT: Record<Model, Record<string, unknown>> = {
   Series: { description: '编辑的系列简介' },
   Article: { tags: ['编辑的标签'] },
 };
+
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+/** A Prisma call that creates or changes a row of a versioned entity or a revision. */
+const ROW_WRITE = /\.(organization|series|article|achievement|articleRevision)\.(create|createMany|update|updateMany|upsert)\(/g;
+/** src/store/ is the write path; the synthetic generator bulk-inserts rows of its own for benchmarks and tests. */
+const ALLOWED = [/^store\//, /^generated\//, /^seed\/synthetic\.ts$/];
+
+function rowWrites(file: string, text: string): string[] {
+  return [...text.matchAll(ROW_WRITE)].map((match) => `${file}: ${match[0]}`);
+}
+
+describe('the write path', () => {
+  it('is the only code that creates or updates organizations, series, articles, achievements and revisions', () => {
+    const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => relative(SRC, join(SRC, file)).replaceAll('\\', '/'))
+      .filter((file) => !ALLOWED.some((pattern) => pattern.test(file)));
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.flatMap((file) => rowWrites(file, readFileSync(join(SRC, file), 'utf8')))).toEqual([]);
+    // The check itself finds a write that bypasses the store.
+    expect(rowWrites('probe.ts', 'await tx.article.update({ where: { id } })')).toEqual(['probe.ts: .article.update(']);
+  });
+});
 
 describe.each(testBackends())('a corpus reload and a stale editorial write on %s', (backend) => {
   let api: TestApi;
