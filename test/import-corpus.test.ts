@@ -5,7 +5,7 @@ import { createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { runImport } from '../src/ingest/import.js';
-import { normalizedHash } from '../src/ingest/normalize.js';
+import { normalizedHash } from '../src/resolvers/content.js';
 import { createCredential } from '../src/resolvers/credentials.js';
 import { corpusLocator, DEFAULT_CORPUS_FIXTURE, loadCorpus, type CorpusFixture } from '../src/seed/corpus.js';
 import { createTestApi } from './support/api.js';

@@ -1,11 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseDocument } from '../src/ingest/formats.js';
-import { normalizedHash, normalizeForHash } from '../src/ingest/normalize.js';
 import { partnerJsonSchema } from '../src/ingest/partner-json.js';
 import { parsePortalText } from '../src/ingest/portal-text.js';
 import type { ImportedArticle, ParsedDocument, RawDocument } from '../src/ingest/types.js';
-import { blocksToText, contentHash } from '../src/resolvers/content.js';
+import { blocksToText, contentHash, normalizedHash, normalizeForHash } from '../src/resolvers/content.js';
 
 const FIXTURES = new URL('./fixtures/import/', import.meta.url);
 const CORPUS = new URL('../data/corpus/liupanshui-procurators-50.txt', import.meta.url);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
-import { normalizedHash } from '../src/ingest/normalize.js';
+import { normalizedHash } from '../src/resolvers/content.js';
 import { createOrganizationMatcher, implicitNames, linkOrganizations } from '../src/ingest/organizations.js';
 import { parsePortalText } from '../src/ingest/portal-text.js';
 import { replacesCanonical, storeArticle } from '../src/ingest/store.js';

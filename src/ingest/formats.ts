@@ -1,7 +1,6 @@
-import { blocksToText, contentHash, type ArticleBlock } from '../resolvers/content.js';
+import { blocksToText, contentHash, normalizedHash, type ArticleBlock } from '../resolvers/content.js';
 import { decodeBytes, mediaType, type MarkupKind } from './encoding.js';
 import { FeedError, parseFeed, type FeedEntry, type ParsedFeed } from './feed.js';
-import { normalizedHash } from './normalize.js';
 import { PartnerJsonError, parsePartnerJson, type PartnerArticle } from './partner-json.js';
 import { htmlFragmentToLines, parsePortalHtml } from './portal-html.js';
 import {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { ArticleOrganizationRole } from '../generated/prisma/enums.js';
-import { refreshSearchVectors } from '../search/index.js';
+import * as articleStore from '../store/articles.js';
+import * as seriesStore from '../store/series.js';
 import { linkOrganizations, loadOrganizationMatcher, type OrganizationMatcher } from './organizations.js';
 import type { ImportedArticle, SourceHint, StoreOutcome } from './types.js';
 
@@ -117,8 +118,6 @@ export function replacesCanonical(
   return !current.publishedAt || incoming.publishedAt.getTime() < current.publishedAt.getTime();
 }
 
-const blocksJson = (article: ImportedArticle) => article.blocks.map((block) => ({ kind: block.kind, text: block.text }));
-
 /** Re-anchors citations after the text changed: each excerpt's occurrence nearest its old offset. */
 async function reanchorCitations(tx: Tx, articleId: string, bodyText: string) {
   const citations = await tx.citation.findMany({ where: { articleId }, select: { id: true, excerpt: true, offset: true } });
@@ -154,8 +153,9 @@ async function seriesPublisherOf(tx: Tx, seriesId: string | null): Promise<strin
 }
 
 /**
- * Makes `article` the text of an existing article (it is, or has become, the canonical copy): a new
- * revision when the title or text differ, search vectors, citations re-anchored, links added.
+ * Makes `article` the text of an existing article (it is, or has become, the canonical copy)
+ * through the article write path (a new revision when the title or text differ, the version, the
+ * search vector), then re-anchors its citations and adds links.
  */
 async function applyCanonicalCopy(
   tx: Tx,
@@ -166,37 +166,22 @@ async function applyCanonicalCopy(
   matcher: () => Promise<OrganizationMatcher>,
 ): Promise<{ unknownOrganizations: string[]; linked: string[] }> {
   const textChanged = current.title !== article.title || current.contentHash !== article.contentHash;
-  await tx.article.update({
-    where: { id: current.id },
-    data: {
-      title: article.title,
-      body: blocksJson(article),
-      bodyText: article.bodyText,
-      contentHash: article.contentHash,
-      normalizedHash: article.normalizedHash,
-      sourceId,
-      attribution: article.attribution,
-      originalUrl: article.originalUrl ?? article.originalPath,
-      ...(article.publishedAt ? { publishedAt: article.publishedAt } : {}),
-      version: { increment: 1 },
-    },
-  });
-  if (textChanged) {
-    const last = await tx.articleRevision.findFirst({ where: { articleId: current.id }, orderBy: { number: 'desc' }, select: { number: true } });
-    await tx.articleRevision.create({
-      data: {
-        articleId: current.id,
-        number: (last?.number ?? 0) + 1,
+  await articleStore.updateArticle(
+    tx,
+    current.id,
+    {
+      columns: {
         title: article.title,
-        body: blocksJson(article),
-        bodyText: article.bodyText,
-        contentHash: article.contentHash,
-        importRunId: options.importRunId,
+        sourceId,
+        attribution: article.attribution,
+        originalUrl: article.originalUrl ?? article.originalPath,
+        ...(article.publishedAt ? { publishedAt: article.publishedAt } : {}),
       },
-    });
-    await refreshSearchVectors(tx, 'Article', [current.id]);
-    await reanchorCitations(tx, current.id, article.bodyText);
-  }
+      blocks: article.blocks,
+    },
+    { importRunId: options.importRunId },
+  );
+  if (textChanged) await reanchorCitations(tx, current.id, article.bodyText);
   const result = linkOrganizations(await matcher(), article, await seriesPublisherOf(tx, current.seriesId));
   const linked = await addLinks(tx, current.id, result.links);
   return { unknownOrganizations: result.unknownOrganizations, linked };
@@ -286,12 +271,13 @@ async function store(tx: Tx, article: ImportedArticle, options: StoreOptions): P
 
   // 3. A new article.
   const articleSeries =
-    series ?? (article.series ? await tx.series.create({ data: { slug: seriesSlug(article.series.title), title: article.series.title } }) : null);
+    series ?? (article.series ? await seriesStore.createSeries(tx, { slug: seriesSlug(article.series.title), title: article.series.title }) : null);
   const episode = articleSeries ? (article.series?.episode ?? null) : null;
   let slug = articleSlug(articleSeries, episode, article.normalizedHash);
   if (await tx.article.findUnique({ where: { slug }, select: { id: true } })) slug = `${slug}-${article.normalizedHash.slice(0, 8)}`;
-  const created = await tx.article.create({
-    data: {
+  const created = await articleStore.createArticle(
+    tx,
+    {
       slug,
       title: article.title,
       seriesId: articleSeries?.id ?? null,
@@ -302,32 +288,18 @@ async function store(tx: Tx, article: ImportedArticle, options: StoreOptions): P
       tags: article.tags,
       // Imports are copies of pages already public.
       status: 'PUBLISHED',
-      body: blocksJson(article),
-      bodyText: article.bodyText,
       sourceId: source.id,
       attribution: article.attribution,
       originalUrl: article.originalUrl ?? article.originalPath,
-      contentHash: article.contentHash,
-      normalizedHash: article.normalizedHash,
-      revisions: {
-        create: {
-          number: 1,
-          title: article.title,
-          body: blocksJson(article),
-          bodyText: article.bodyText,
-          contentHash: article.contentHash,
-          importRunId: options.importRunId,
-        },
-      },
       provenances: { create: { sourceId: source.id, locator: article.locator, isCanonical: true, ...provenanceData } },
     },
-    select: { id: true },
-  });
+    article.blocks,
+    { importRunId: options.importRunId },
+  );
   const result = linkOrganizations(await matcher(), article, articleSeries?.publisherId ?? null);
   if (result.links.length) {
     await tx.articleOrganization.createMany({ data: result.links.map((link) => ({ articleId: created.id, ...link })) });
   }
-  await refreshSearchVectors(tx, 'Article', [created.id]);
   touch('Article', created.id);
   touch('Series', articleSeries?.id);
   touch('Source', source.id);

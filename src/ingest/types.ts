@@ -43,7 +43,7 @@ export interface ImportedArticle {
   bodyText: string;
   /** `contentHash(bodyText)`: over the text as this source served it. */
   contentHash: string;
-  /** `normalizedHash(bodyText)` from normalize.ts: equal for the same story from two sources. */
+  /** `normalizedHash(bodyText)` from resolvers/content.ts: equal for the same story from two sources. */
   normalizedHash: string;
   publishedAt: Date | null;
   category: string | null;

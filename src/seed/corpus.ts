@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { isDeepStrictEqual } from 'node:util';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import {
   AchievementKind,
@@ -14,10 +15,14 @@ import {
   SeriesStatus,
   SourceKind,
 } from '../generated/prisma/enums.js';
-import { normalizedHash } from '../ingest/normalize.js';
 import { parsePortalText, type ParsedPortalPage } from '../ingest/portal-text.js';
 import { achievementOccurredOn } from '../resolvers/content.js';
-import { refreshSearchVectors } from '../search/index.js';
+import { SEARCH_MODELS } from '../search/documents.js';
+import * as achievementStore from '../store/achievements.js';
+import * as articleStore from '../store/articles.js';
+import { SearchBatch } from '../store/common.js';
+import * as organizationStore from '../store/organizations.js';
+import * as seriesStore from '../store/series.js';
 
 // Turns the hand-curated corpus fixture and the portal pages it points at into rows, in one
 // transaction, keyed by natural keys so that loading twice changes nothing.
@@ -170,6 +175,8 @@ interface ArticlePlan {
   source: string | null;
   organizations: { organization: string; role: ArticleOrganizationRole }[];
   page: ParsedPortalPage;
+  /** The columns the page's blocks determine, as the article write path sets them. */
+  body: articleStore.ArticleBody;
   data: {
     title: string;
     episode: number | null;
@@ -178,13 +185,9 @@ interface ArticlePlan {
     category: string | null;
     tags: string[];
     status: ArticleStatus;
-    body: { kind: string; text: string }[];
-    bodyText: string;
     attribution: string | null;
     originalUrl: string | null;
     canonicalUrl: string | null;
-    contentHash: string;
-    normalizedHash: string;
   };
 }
 
@@ -381,6 +384,7 @@ export function planCorpus(raw: unknown, readText: (file: string) => string, lab
       source: article.source ?? null,
       organizations: article.organizations,
       page,
+      body: articleStore.articleBody(page.blocks),
       data: {
         title: page.title,
         episode,
@@ -389,17 +393,13 @@ export function planCorpus(raw: unknown, readText: (file: string) => string, lab
         category: page.category,
         tags: article.tags,
         status: article.status,
-        body: page.blocks.map((block) => ({ kind: block.kind, text: block.text })),
-        bodyText: page.bodyText,
         attribution: page.attribution,
         originalUrl: page.originalPath,
         canonicalUrl: article.canonicalUrl ?? null,
-        contentHash: page.contentHash,
-        normalizedHash: normalizedHash(page.bodyText),
       },
     });
   }
-  const bodyTexts = new Map(articlePlans.map((plan) => [plan.slug, plan.data.bodyText]));
+  const bodyTexts = new Map(articlePlans.map((plan) => [plan.slug, plan.body.bodyText]));
 
   const achievementPlans: AchievementPlan[] = [];
   for (const achievement of fixture.achievements) {
@@ -574,45 +574,29 @@ function emptySummary(): CorpusLoadSummary {
   };
 }
 
-/** Value equality for what Prisma returns: dates by instant, arrays and JSON deeply, null ≡ undefined. */
-function same(a: unknown, b: unknown): boolean {
-  if (a == null || b == null) return a == null && b == null;
-  if (a instanceof Date || b instanceof Date) {
-    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
-  }
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => same(item, b[i]));
-  }
-  if (typeof a === 'object' && typeof b === 'object') {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((key) => same((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
-  }
-  return a === b;
-}
-
-/** Only the fields the load manages are compared; timestamps and ids are the database's. */
+/**
+ * Only the fields the load manages are compared; timestamps and ids are the database's. The plan
+ * holds what Prisma returns (null for an empty column, Dates, plain JSON), so strict deep
+ * equality holds exactly when the row needs no write: dates compare by instant.
+ */
 function differs(row: object, data: object): boolean {
-  return Object.entries(data).some(([key, value]) => !same((row as Record<string, unknown>)[key], value));
+  return Object.entries(data).some(([key, value]) => !isDeepStrictEqual((row as Record<string, unknown>)[key], value));
 }
 
-/** Creates, updates or keeps a row; the ids of rows it wrote are added to `written`. */
+/** Creates, updates or keeps a row. */
 async function sync<Row extends { id: string }>(
   counts: RowCounts,
   existing: Row | undefined,
   data: object,
   create: () => Promise<Row>,
   update: (id: string) => Promise<Row>,
-  written?: string[],
 ): Promise<Row> {
   if (!existing) {
     counts.created++;
-    const row = await create();
-    written?.push(row.id);
-    return row;
+    return create();
   }
   if (differs(existing, data)) {
     counts.updated++;
-    written?.push(existing.id);
     return update(existing.id);
   }
   counts.unchanged++;
@@ -637,7 +621,7 @@ export const corpusLocator = (file: string) => `corpus:${file}`;
  * under a slug the fixture does not use. The fixture adopts it, so that loading both leaves one.
  */
 async function importedCopy(tx: Prisma.TransactionClient, plan: CorpusPlan, article: ArticlePlan) {
-  const hash = article.data.normalizedHash;
+  const hash = article.body.normalizedHash;
   return (
     (await tx.article.findFirst({
       where: {
@@ -650,30 +634,20 @@ async function importedCopy(tx: Prisma.TransactionClient, plan: CorpusPlan, arti
 }
 
 /**
- * Keeps a fixture article's revisions and provenance as an import keeps them: a revision whenever
- * its title or text is not the latest revision's (revision 1 when it has none), and a provenance
- * record `corpus:<file>` from its source, which is canonical (the fixture is curated: its copy is
- * the one the article shows, whatever copies imports added).
+ * Keeps a fixture article's provenance as an import keeps it: a record `corpus:<file>` from its
+ * source, which is canonical (the fixture is curated: its copy is the one the article shows,
+ * whatever copies imports added).
  */
-async function writeArticleHistory(
+async function writeProvenance(
   tx: Prisma.TransactionClient,
   summary: CorpusLoadSummary,
   articleId: string,
   article: ArticlePlan,
   sourceId: string | null,
 ) {
-  const { title, body, bodyText, contentHash, normalizedHash: hash, attribution, originalUrl } = article.data;
-  const latest = await tx.articleRevision.findFirst({ where: { articleId }, orderBy: { number: 'desc' } });
-  if (latest && latest.title === title && latest.contentHash === contentHash) {
-    summary.articleRevisions.unchanged++;
-  } else {
-    summary.articleRevisions.created++;
-    await tx.articleRevision.create({
-      data: { articleId, number: (latest?.number ?? 0) + 1, title, body, bodyText, contentHash },
-    });
-  }
-
   if (!sourceId) return;
+  const { contentHash, normalizedHash: hash } = article.body;
+  const { attribution, originalUrl } = article.data;
   const locator = corpusLocator(article.file);
   const data = { articleId, contentHash, normalizedHash: hash, attribution, originalUrl, isCanonical: true };
   const existing = await tx.articleProvenance.findUnique({ where: { sourceId_locator: { sourceId, locator } } });
@@ -700,7 +674,7 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
   const summary = emptySummary();
   const slugs = <T extends { slug: string }>(items: T[]) => ({ slug: { in: items.map((item) => item.slug) } });
   // Rows created or changed here, whose search vectors are refreshed before the transaction ends.
-  const searchable = { Organization: [] as string[], Article: [] as string[], Achievement: [] as string[] };
+  const search = new SearchBatch();
 
   const organizationIds = new Map<string, string>();
   const existingOrganizations = bySlug(await tx.organization.findMany({ where: slugs(plan.organizations) }));
@@ -711,9 +685,8 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
         summary.organizations,
         existingOrganizations.get(org.slug),
         data,
-        () => tx.organization.create({ data: { slug: org.slug, ...data } }),
-        (id) => tx.organization.update({ where: { id }, data }),
-        searchable.Organization,
+        () => organizationStore.createOrganization(tx, { slug: org.slug, ...data }, { search }),
+        (id) => organizationStore.updateOrganization(tx, id, data, { search }),
       ),
     );
     organizationIds.set(org.slug, row.id);
@@ -751,8 +724,8 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
         summary.series,
         existingSeries.get(item.slug) ?? adopted ?? undefined,
         data,
-        () => tx.series.create({ data: { slug: item.slug, ...data } }),
-        (id) => tx.series.update({ where: { id }, data: { ...data, version: { increment: 1 } } }),
+        () => seriesStore.createSeries(tx, { slug: item.slug, ...data }),
+        (id) => seriesStore.updateSeries(tx, id, data),
       ),
     );
     seriesIds.set(item.slug, row.id);
@@ -762,26 +735,37 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
   const existingArticles = bySlug(await tx.article.findMany({ where: slugs(plan.articles) }));
   for (const article of plan.articles) {
     const existing = existingArticles.get(article.slug) ?? (await importedCopy(tx, plan, article));
-    const data = {
+    const columns = {
       ...article.data,
       seriesId: article.series ? seriesIds.get(article.series)! : null,
       sourceId: article.source ? sourceIds.get(article.source)! : null,
       ...(existing && existing.slug !== article.slug ? { slug: article.slug } : {}),
     };
+    const blocks = article.page.blocks;
+    let revised = false;
     const row = await step(`article "${article.slug}"`, () =>
       sync(
         summary.articles,
         existing,
-        data,
-        () => tx.article.create({ data: { slug: article.slug, ...data } }),
-        (id) => tx.article.update({ where: { id }, data: { ...data, version: { increment: 1 } } }),
-        searchable.Article,
+        { ...columns, ...article.body },
+        async () => {
+          revised = true;
+          return articleStore.createArticle(tx, { slug: article.slug, ...columns }, blocks, { search });
+        },
+        async (id) => {
+          const written = await articleStore.updateArticle(tx, id, { columns, blocks }, { search });
+          revised = written.revised;
+          return written.row;
+        },
       ),
     );
     articleIds.set(article.slug, row.id);
-    await step(`the history of article "${article.slug}"`, () =>
-      writeArticleHistory(tx, summary, row.id, article, article.source ? sourceIds.get(article.source)! : null),
-    );
+    await step(`the history of article "${article.slug}"`, async () => {
+      // A row the load keeps still gets revision 1 if it has none (it was written before revisions were kept).
+      if (row === existing) revised = await articleStore.appendRevision(tx, row);
+      summary.articleRevisions[revised ? 'created' : 'unchanged']++;
+      await writeProvenance(tx, summary, row.id, article, article.source ? sourceIds.get(article.source)! : null);
+    });
   }
 
   // The fixture is the whole truth about its articles' organization links: stale links go.
@@ -824,9 +808,8 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
         summary.achievements,
         existingAchievements.get(achievement.slug),
         data,
-        () => tx.achievement.create({ data: { slug: achievement.slug, ...data } }),
-        (id) => tx.achievement.update({ where: { id }, data }),
-        searchable.Achievement,
+        () => achievementStore.createAchievement(tx, { slug: achievement.slug, ...data }, { search }),
+        (id) => achievementStore.updateAchievement(tx, id, data, { search }),
       ),
     );
     achievementIds.set(achievement.slug, row.id);
@@ -869,8 +852,8 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
   summary.citations.created = newCitations.length;
   summary.citations.deleted = staleCitations.length;
 
-  for (const [model, ids] of Object.entries(searchable) as [keyof typeof searchable, string[]][]) {
-    await step(`the search index of ${model.toLowerCase()} rows`, () => refreshSearchVectors(tx, model, ids));
+  for (const model of SEARCH_MODELS) {
+    await step(`the search index of ${model.toLowerCase()} rows`, () => search.flush(tx, model));
   }
 
   return summary;

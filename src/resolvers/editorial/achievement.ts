@@ -3,7 +3,7 @@ import type { FieldProblem } from '../../errors.js';
 import { NotFoundError } from '../../errors.js';
 import { AchievementKind, AchievementLevel } from '../../generated/prisma/enums.js';
 import { encodeGlobalId } from '../../schema/global-id.js';
-import { refreshSearchVectors } from '../../search/index.js';
+import * as achievementStore from '../../store/achievements.js';
 import type { Viewer } from '../../viewer.js';
 import { achievementOccurredOn } from '../content.js';
 import { occurrences } from './article.js';
@@ -143,23 +143,20 @@ export async function createAchievement(db: Db, viewer: Viewer, raw: Loose<Creat
   refuse(crossFieldProblems({ kind: input.kind, ...dates, rank: input.rank ?? null, metricValue: metricData.metricValue ?? null }));
   return inTransaction(db, async (tx) => {
     refuse(await referenceProblems(tx, input));
-    const row = await tx.achievement.create({
-      data: {
-        slug: input.slug,
-        organizationId: input.organization,
-        title: input.title,
-        description: input.description ?? null,
-        kind: input.kind,
-        level: input.level ?? null,
-        issuerId: input.issuer ?? null,
-        issuerName: input.issuerName ?? null,
-        ...dates,
-        occurredOn: achievementOccurredOn(dates),
-        rank: input.rank ?? null,
-        ...metricData,
-      },
+    const row = await achievementStore.createAchievement(tx, {
+      slug: input.slug,
+      organizationId: input.organization,
+      title: input.title,
+      description: input.description ?? null,
+      kind: input.kind,
+      level: input.level ?? null,
+      issuerId: input.issuer ?? null,
+      issuerName: input.issuerName ?? null,
+      ...dates,
+      occurredOn: achievementOccurredOn(dates),
+      rank: input.rank ?? null,
+      ...metricData,
     });
-    await refreshSearchVectors(tx, 'Achievement', [row.id]);
     await writeAudit(tx, viewer, { action: 'createAchievement', entityType: 'Achievement', entityId: row.id, before: null, after: row });
     return {
       id: row.id,
@@ -195,18 +192,18 @@ export async function updateAchievement(db: Db, viewer: Viewer, raw: Loose<Updat
       }),
       ...(await referenceProblems(tx, { slug: rest.slug, organization, issuer }, input.id)),
     ]);
-    await tx.achievement.update({
-      where: { id: input.id, version: input.expectedVersion },
-      data: {
+    await achievementStore.updateAchievement(
+      tx,
+      input.id,
+      {
         ...rest,
         ...metricData,
         ...(organization !== undefined ? { organizationId: organization } : {}),
         ...(issuer !== undefined ? { issuerId: issuer } : {}),
         occurredOn: achievementOccurredOn(dates),
-        version: { increment: 1 },
       },
-    });
-    await refreshSearchVectors(tx, 'Achievement', [input.id]);
+      { expectedVersion: input.expectedVersion },
+    );
     const after = await readAchievement(tx, input.id);
     await writeAudit(tx, viewer, { action: 'updateAchievement', entityType: 'Achievement', entityId: input.id, before, after });
     return {

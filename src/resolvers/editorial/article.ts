@@ -2,10 +2,8 @@ import { z } from 'zod';
 import type { FieldProblem } from '../../errors.js';
 import { ArticleOrganizationRole, type ArticleStatus } from '../../generated/prisma/enums.js';
 import { encodeGlobalId } from '../../schema/global-id.js';
-import { refreshSearchVectors } from '../../search/index.js';
+import * as articleStore from '../../store/articles.js';
 import type { Viewer } from '../../viewer.js';
-import { blocksToText, contentHash, type ArticleBlock } from '../content.js';
-import { normalizedHash } from '../../ingest/normalize.js';
 import {
   type ChangedEntity,
   type Db,
@@ -219,20 +217,6 @@ async function citedAchievements(tx: Tx, articleId: string): Promise<ChangedEnti
 const linkedOrganizations = (article: { organizations: { organizationId: string }[] }): ChangedEntity[] =>
   article.organizations.map((link) => ({ typename: 'Organization', id: link.organizationId }));
 
-async function addRevision(tx: Tx, article: { id: string; title: string; body: unknown; bodyText: string; contentHash: string }) {
-  const last = await tx.articleRevision.aggregate({ where: { articleId: article.id }, _max: { number: true } });
-  await tx.articleRevision.create({
-    data: {
-      articleId: article.id,
-      number: (last._max.number ?? 0) + 1,
-      title: article.title,
-      body: article.body as ArticleBlock[] as never,
-      bodyText: article.bodyText,
-      contentHash: article.contentHash,
-    },
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writes
 
@@ -245,9 +229,9 @@ export async function createArticle(db: Db, viewer: Viewer, raw: Loose<CreateArt
   const input = parseInput(createArticleInput, raw);
   return inTransaction(db, async (tx) => {
     await check(tx, input);
-    const bodyText = blocksToText(input.body);
-    const row = await tx.article.create({
-      data: {
+    const row = await articleStore.createArticle(
+      tx,
+      {
         slug: input.slug,
         title: input.title,
         seriesId: input.series ?? null,
@@ -257,10 +241,6 @@ export async function createArticle(db: Db, viewer: Viewer, raw: Loose<CreateArt
         category: input.category ?? null,
         tags: input.tags ?? [],
         status: 'DRAFT',
-        body: input.body,
-        bodyText,
-        contentHash: contentHash(bodyText),
-        normalizedHash: normalizedHash(bodyText),
         sourceId: input.source ?? null,
         attribution: input.attribution ?? null,
         originalUrl: input.originalUrl ?? null,
@@ -269,9 +249,8 @@ export async function createArticle(db: Db, viewer: Viewer, raw: Loose<CreateArt
           ? { create: input.organizations.map((link) => ({ organizationId: link.organization, role: link.role })) }
           : undefined,
       },
-    });
-    await addRevision(tx, row);
-    await refreshSearchVectors(tx, 'Article', [row.id]);
+      input.body,
+    );
     const after = await readArticle(tx, row.id);
     await writeAudit(tx, viewer, { action: 'createArticle', entityType: 'Article', entityId: row.id, before: null, after });
     return {
@@ -308,7 +287,7 @@ export async function updateArticle(db: Db, viewer: Viewer, raw: Loose<UpdateArt
       },
       input.id,
     );
-    const bodyText = body ? blocksToText(body) : before.bodyText;
+    const bodyText = body ? articleStore.articleBody(body).bodyText : before.bodyText;
     const movedFor = bodyText !== before.bodyText ? await moveCitations(tx, input.id, before.bodyText, bodyText) : [];
     if (organizations) {
       await tx.articleOrganization.deleteMany({ where: { articleId: input.id } });
@@ -316,18 +295,19 @@ export async function updateArticle(db: Db, viewer: Viewer, raw: Loose<UpdateArt
         data: organizations.map((link) => ({ articleId: input.id, organizationId: link.organization, role: link.role })),
       });
     }
-    const row = await tx.article.update({
-      where: { id: input.id, version: input.expectedVersion },
-      data: {
-        ...rest,
-        ...(series !== undefined ? { seriesId: series } : {}),
-        ...(source !== undefined ? { sourceId: source } : {}),
-        ...(body ? { body, bodyText, contentHash: contentHash(bodyText), normalizedHash: normalizedHash(bodyText) } : {}),
-        version: { increment: 1 },
+    const { row } = await articleStore.updateArticle(
+      tx,
+      input.id,
+      {
+        columns: {
+          ...rest,
+          ...(series !== undefined ? { seriesId: series } : {}),
+          ...(source !== undefined ? { sourceId: source } : {}),
+        },
+        blocks: body,
       },
-    });
-    if (row.title !== before.title || row.bodyText !== before.bodyText) await addRevision(tx, row);
-    await refreshSearchVectors(tx, 'Article', [row.id]);
+      { expectedVersion: input.expectedVersion },
+    );
     const after = await readArticle(tx, row.id);
     await writeAudit(tx, viewer, { action: 'updateArticle', entityType: 'Article', entityId: row.id, before, after });
     return {
@@ -376,14 +356,12 @@ export async function changeArticleStatus(
         ),
       ]);
     }
-    await tx.article.update({
-      where: { id: input.id, version: input.expectedVersion },
-      data: {
-        status: change.to,
-        ...(change.to === 'PUBLISHED' && !before.publishedAt ? { publishedAt: new Date() } : {}),
-        version: { increment: 1 },
-      },
-    });
+    await articleStore.updateArticle(
+      tx,
+      input.id,
+      { columns: { status: change.to, ...(change.to === 'PUBLISHED' && !before.publishedAt ? { publishedAt: new Date() } : {}) } },
+      { expectedVersion: input.expectedVersion },
+    );
     const after = await readArticle(tx, input.id);
     await writeAudit(tx, viewer, { action, entityType: 'Article', entityId: input.id, before, after });
     return {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FieldProblem } from '../../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { OrganizationKind, OrganizationLevel } from '../../generated/prisma/enums.js';
-import { refreshSearchVectors } from '../../search/index.js';
+import * as organizationStore from '../../store/organizations.js';
 import type { Viewer } from '../../viewer.js';
 import {
   type Db,
@@ -80,21 +80,18 @@ export async function createOrganization(db: Db, viewer: Viewer, raw: Loose<Crea
       }
     }
     refuse(problems);
-    const row = await tx.organization.create({
-      data: {
-        slug: input.slug,
-        name: input.name,
-        shortName: input.shortName ?? null,
-        aliases: input.aliases ?? [],
-        kind: input.kind,
-        level: input.level,
-        region: input.region ?? null,
-        foundedOn: input.foundedOn ?? null,
-        description: input.description ?? null,
-        parentId: input.parent ?? null,
-      },
+    const row = await organizationStore.createOrganization(tx, {
+      slug: input.slug,
+      name: input.name,
+      shortName: input.shortName ?? null,
+      aliases: input.aliases ?? [],
+      kind: input.kind,
+      level: input.level,
+      region: input.region ?? null,
+      foundedOn: input.foundedOn ?? null,
+      description: input.description ?? null,
+      parentId: input.parent ?? null,
     });
-    await refreshSearchVectors(tx, 'Organization', [row.id]);
     await writeAudit(tx, viewer, { action: 'createOrganization', entityType: 'Organization', entityId: row.id, before: null, after: row });
     return {
       id: row.id,
@@ -129,15 +126,12 @@ export async function updateOrganization(db: Db, viewer: Viewer, raw: Loose<Upda
       }
     }
     refuse(problems);
-    const after = await tx.organization.update({
-      where: { id: input.id, version: input.expectedVersion },
-      data: {
-        ...rest,
-        ...(parent !== undefined ? { parentId: parent } : {}),
-        version: { increment: 1 },
-      },
-    });
-    await refreshSearchVectors(tx, 'Organization', [after.id]);
+    const after = await organizationStore.updateOrganization(
+      tx,
+      input.id,
+      { ...rest, ...(parent !== undefined ? { parentId: parent } : {}) },
+      { expectedVersion: input.expectedVersion },
+    );
     await writeAudit(tx, viewer, { action: 'updateOrganization', entityType: 'Organization', entityId: after.id, before, after });
     return {
       id: after.id,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FieldProblem } from '../../errors.js';
 import { SeriesStatus } from '../../generated/prisma/enums.js';
+import * as seriesStore from '../../store/series.js';
 import type { Viewer } from '../../viewer.js';
 import {
   type Db,
@@ -56,14 +57,12 @@ export async function createSeries(db: Db, viewer: Viewer, raw: Loose<CreateSeri
   const input = parseInput(createSeriesInput, raw);
   return inTransaction(db, async (tx) => {
     await check(tx, input);
-    const row = await tx.series.create({
-      data: {
-        slug: input.slug,
-        title: input.title,
-        description: input.description ?? null,
-        status: input.status ?? 'ONGOING',
-        publisherId: input.publisher ?? null,
-      },
+    const row = await seriesStore.createSeries(tx, {
+      slug: input.slug,
+      title: input.title,
+      description: input.description ?? null,
+      status: input.status ?? 'ONGOING',
+      publisherId: input.publisher ?? null,
     });
     await writeAudit(tx, viewer, { action: 'createSeries', entityType: 'Series', entityId: row.id, before: null, after: row });
     return {
@@ -82,10 +81,12 @@ export async function updateSeries(db: Db, viewer: Viewer, raw: Loose<UpdateSeri
     await lockVersion(tx, 'Series', input.id, input.expectedVersion);
     const before = await tx.series.findUniqueOrThrow({ where: { id: input.id } });
     await check(tx, { slug: rest.slug, publisher }, input.id);
-    const after = await tx.series.update({
-      where: { id: input.id, version: input.expectedVersion },
-      data: { ...rest, ...(publisher !== undefined ? { publisherId: publisher } : {}), version: { increment: 1 } },
-    });
+    const after = await seriesStore.updateSeries(
+      tx,
+      input.id,
+      { ...rest, ...(publisher !== undefined ? { publisherId: publisher } : {}) },
+      { expectedVersion: input.expectedVersion },
+    );
     await writeAudit(tx, viewer, { action: 'updateSeries', entityType: 'Series', entityId: after.id, before, after });
     return {
       id: after.id,

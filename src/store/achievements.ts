@@ -1,0 +1,21 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import { atVersion, NEXT_VERSION, refreshSearch, type Tx, type WriteOptions } from './common.js';
+
+// Every write of an achievement: the editorial mutations and the corpus loader. (Citations are
+// their own rows: adding or removing one does not change the achievement's version.)
+
+type AchievementUpdate = Omit<Prisma.AchievementUncheckedUpdateInput, 'id' | 'version'>;
+
+/** Creates an achievement at version 1, with its search vector. */
+export async function createAchievement(tx: Tx, data: Prisma.AchievementUncheckedCreateInput, options: Pick<WriteOptions, 'search'> = {}) {
+  const row = await tx.achievement.create({ data });
+  await refreshSearch(tx, 'Achievement', row.id, options.search);
+  return row;
+}
+
+/** Updates an achievement, bumps its version and refreshes its search vector. */
+export async function updateAchievement(tx: Tx, id: string, data: AchievementUpdate, options: WriteOptions = {}) {
+  const row = await tx.achievement.update({ where: atVersion(id, options.expectedVersion), data: { ...data, ...NEXT_VERSION } });
+  await refreshSearch(tx, 'Achievement', id, options.search);
+  return row;
+}
