@@ -119,7 +119,7 @@ export function responseCacheSession(prisma: PrismaClient) {
 /**
  * Drops every cached response that contains one of these entities (by model name and database
  * id). Write paths through the service must call this with the rows they change, so reads are
- * never stale after a write; the editorial mutations (issue #4) are the first such callers.
+ * never stale after a write; the editorial mutations are the first such callers.
  */
 export async function invalidateEntities(cache: Cache, entities: { typename: string; id: string }[]) {
   await cache.invalidate(entities.map(({ typename, id }) => ({ typename, id: encodeGlobalId(typename, id) })));

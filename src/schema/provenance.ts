@@ -2,7 +2,7 @@ import { Article } from './article.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 
-// Where an article's copies came from, and every version of its text (issue #5). README "Import"
+// Where an article's copies came from, and every version of its text. README "Import"
 // has the rules: deduplication, the canonical copy, revisions.
 
 builder.prismaObject('ArticleProvenance', {
