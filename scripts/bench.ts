@@ -1,7 +1,7 @@
 // npm run bench -- --scale 1[,10] [--duration 10] [--connections 10] [--cache off|on|both]
 //
 // Seeds the synthetic data set into PostgreSQL (one database per scale, derived from
-// DATABASE_URL), starts the real server on it, and drives the four request shapes of issue #3
+// DATABASE_URL), starts the real server on it, and drives the four request shapes Q1 to Q4 below
 // over HTTP with autocannon. Prints requests/s, p50, p99, SQL statements per request, the
 // server's peak RSS, the scale, the database and the machine's cores.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

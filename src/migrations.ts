@@ -1,7 +1,7 @@
 // Migrations through @prisma/schema-engine-wasm: Prisma's own schema engine compiled to WASM,
 // talking to the database through driver adapters. The native engine cannot be downloaded here
-// and cannot reach PGlite at all. See /work/shared/PRISMA-OFFLINE.md for the adapter bugs worked
-// around below; each one has a regression test in test/migrations.test.ts.
+// and cannot reach PGlite at all. The driver adapters have bugs that this module works around:
+// each workaround below says which, and each has a regression test in test/migrations.test.ts.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';

@@ -6,7 +6,7 @@ import { presentedCredential } from './credentials.js';
 import { peekRequestViewer, requestViewer } from './resolvers/credentials.js';
 import type { Viewer } from './viewer.js';
 
-// Issue #4, "CORS and trusted documents": per-key origins and persisted operations by hash.
+// What a partner key may do at the HTTP level: per-key origins (CORS) and persisted operations by hash.
 //
 // The viewer is resolved once per request (requestViewer keeps it per Request object): the first
 // hook that needs it (the origin check below, or the response cache's session) looks the key up,

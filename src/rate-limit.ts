@@ -10,6 +10,11 @@ import { peekRequestViewer } from './resolvers/credentials.js';
 // The algorithm is GCRA (a token bucket kept as one timestamp per caller): `max` requests per
 // `windowMs`, refilled smoothly, so a caller may burst up to `max` and then gets one request every
 // `windowMs / max`. Memory and Redis run the same arithmetic; Redis does it atomically in Lua.
+//
+// rate-limiter-flexible was measured against this (bench/rate-limit/bench.ts) and not taken: its
+// limiters count fixed windows, so a spent allowance comes back only when the window ends, not one
+// request every `windowMs / max`, and Retry-After would name the end of the window. Its memory
+// store is also unbounded, with a timer per caller, and slower than this one.
 
 /** What one attempt to take requests from a caller's allowance decided. */
 export interface RateLimitDecision {

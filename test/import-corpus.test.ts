@@ -13,7 +13,7 @@ import { createTestDatabase, testBackends, withDatabase } from './support/databa
 import { unique } from './support/factory.js';
 import { databaseFingerprint } from './support/fingerprint.js';
 
-// Issue #5: importing the corpus page must give the article the foundation loads, and loading
+// Importing the corpus page must give the article the foundation loads, and loading
 // both, in either order, must leave one article.
 
 const CORPUS_PAGE = fileURLToPath(new URL('../data/corpus/liupanshui-procurators-50.txt', import.meta.url));

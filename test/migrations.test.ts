@@ -1,5 +1,5 @@
 // Regression tests for the migration workflow (src/migrations.ts) and the driver-adapter bugs it
-// works around (/work/shared/PRISMA-OFFLINE.md). Every test gets its own database and its own
+// works around (each described where src/migrations.ts works around it). Every test gets its own database and its own
 // temporary copy of prisma/schema.prisma and prisma/migrations.
 import { createHash } from 'node:crypto';
 import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';

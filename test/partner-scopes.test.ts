@@ -12,7 +12,7 @@ import { createTestApi, type TestApi } from './support/api.js';
 import { testBackends } from './support/database.js';
 import { createAchievement, createArticle, createOrganization, createSeries } from './support/factory.js';
 
-// Issue #4, partner scopes: a key limited to an organization subtree finds nothing outside it,
+// Partner scopes: a key limited to an organization subtree finds nothing outside it,
 // and what lies outside answers exactly as what does not exist, on every route.
 
 type Result = { status: number; data?: any; errors?: readonly { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[] };

@@ -202,7 +202,7 @@ describe.each(testBackends())('search on %s', (backend) => {
     const result = await hits({ query: m });
     expect(slugs(result.edges)).toEqual([published.slug]);
     expect(result.totalCount).toBe(1);
-    // An editor (issue #4) would see them: the ranking itself honours the viewer.
+    // An editor would see them: the ranking itself honours the viewer.
     const editor = await searchHits(
       prisma,
       { query: parseSearchQuery(`${m} 草稿`), types: SEARCH_MODELS, viewer: { ...ANONYMOUS, canSeeDrafts: true } },

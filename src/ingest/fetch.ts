@@ -4,6 +4,7 @@ import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
 import zlib from 'node:zlib';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { DEFAULT_USER_AGENT } from './config.js';
 import type { RawDocument } from './types.js';
 
@@ -199,34 +200,6 @@ export function parseHttpUrl(input: string): URL {
   return url;
 }
 
-/** A FIFO queue per host that lets at most `limit` requests to one host run at once. */
-class HostLimiter {
-  private readonly hosts = new Map<string, { active: number; waiting: (() => void)[] }>();
-  constructor(private readonly limit: number) {}
-
-  async acquire(host: string): Promise<() => void> {
-    const slot = this.hosts.get(host) ?? { active: 0, waiting: [] };
-    this.hosts.set(host, slot);
-    if (slot.active >= this.limit) {
-      await new Promise<void>((resolve) => slot.waiting.push(resolve));
-    } else {
-      slot.active += 1;
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = slot.waiting.shift();
-      // The slot passes straight to the next in line, so `active` stays the same.
-      if (next) next();
-      else {
-        slot.active -= 1;
-        if (slot.active === 0) this.hosts.delete(host);
-      }
-    };
-  }
-}
-
 type Exchange =
   | { kind: 'redirect'; location: string | undefined; status: number }
   | { kind: 'not-modified' }
@@ -262,7 +235,16 @@ function decoder(encoding: string): Transform | null | undefined {
  * request (connecting, the headers and the whole body); each redirect is a new request.
  */
 export function createFetcher(options: FetcherOptions): Fetcher {
-  const limiter = new HostLimiter(Math.max(1, options.hostConcurrency));
+  // A FIFO queue per host that lets at most `hostConcurrency` requests to it run at once. A host's
+  // queue goes once it is idle, so a long run over many hosts keeps none it is done with.
+  const hosts = new Map<string, LimitFunction>();
+  function perHost<T>(host: string, task: () => Promise<T>): Promise<T> {
+    const limit = hosts.get(host) ?? pLimit(Math.max(1, options.hostConcurrency));
+    hosts.set(host, limit);
+    return limit(task).finally(() => {
+      if (limit.activeCount === 0 && limit.pendingCount === 0) hosts.delete(host);
+    });
+  }
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets: options.hostConcurrency }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: options.hostConcurrency }),
@@ -380,13 +362,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
 
     let url = start;
     for (let redirects = 0; ; redirects += 1) {
-      const release = await limiter.acquire(url.host);
-      let result: Exchange;
-      try {
-        result = await exchange(url, headers);
-      } finally {
-        release();
-      }
+      const result = await perHost(url.host, () => exchange(url, headers));
       if (result.kind === 'redirect') {
         if (!result.location) {
           throw new FetchError('BAD_REDIRECT', `HTTP ${result.status} redirect without a Location header`, url.href, result.status);

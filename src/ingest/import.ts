@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { importConfigFromEnv, type ImportConfig } from './config.js';
@@ -14,7 +15,7 @@ import type {
   StoreOutcome,
 } from './types.js';
 
-// One import run (issue #5): expands the inputs, reads or fetches each document, parses it, fetches
+// One import run: expands the inputs, reads or fetches each document, parses it, fetches
 // the full page of each feed entry that carries only a summary, stores every article in its own
 // transaction, and records the run and one ImportItem per item. An item's failure, expected or
 // not, is recorded with its reason and the run goes on; the run row never stays RUNNING.
@@ -112,31 +113,6 @@ export function mergeEntry(article: ImportedArticle, page: PageToFetch, pageUrl:
   };
 }
 
-/** Runs `worker` over `items` with at most `limit` at a time, pulling items only as workers free up. */
-async function forEachConcurrently<T>(items: AsyncIterable<T> | Iterable<T>, limit: number, worker: (item: T) => Promise<void>) {
-  const iterator: AsyncIterator<T> | Iterator<T> =
-    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
-  await Promise.all(
-    Array.from({ length: Math.max(1, limit) }, async () => {
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        await worker(next.value);
-      }
-    }),
-  );
-}
-
-/** Runs tasks one at a time, in call order. */
-function serial() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(task: () => Promise<T>): Promise<T> => {
-    const result = tail.then(task);
-    tail = result.catch(() => undefined);
-    return result;
-  };
-}
-
 /** SUCCEEDED with no failure, FAILED when nothing was imported, PARTIAL in between. */
 export function runStatus(counts: ImportRunSummary['counts']): ImportRunSummary['status'] {
   const ok = counts.created + counts.updated + counts.unchanged + counts.duplicate;
@@ -166,7 +142,7 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
   const changed = new Map<string, ChangedEntity>();
   // Articles are written one at a time: two copies of one story in a batch must not race to
   // create the same Article, and PGlite has one connection anyway. Fetching and parsing overlap.
-  const storeSerially = serial();
+  const storeSerially = pLimit(1);
   let total = 0;
   let finished = false;
   let durationMs = 0;
@@ -297,10 +273,15 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
         for (const article of parsed.articles) {
           if (!(await storeItem([index, position++], article))) allImported = false;
         }
-        const pages = parsed.pagesToFetch.map((page, i) => [page, position + i] as const);
-        await forEachConcurrently(pages, config.concurrency, async ([page, at]) => {
-          if (!(await importPage([index, at], page))) allImported = false;
-        });
+        const firstPage = position;
+        const fetchPage = pLimit(Math.max(1, config.concurrency));
+        await Promise.all(
+          parsed.pagesToFetch.map((page, i) =>
+            fetchPage(async () => {
+              if (!(await importPage([index, firstPage + i], page))) allImported = false;
+            }),
+          ),
+        );
         if (loaded.remember && allImported) await rememberFetch(prisma, loaded.remember);
       } catch (error) {
         await record([index], failed(entry.locator, describeError(error)));
@@ -319,7 +300,10 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
       }
     }
 
-    await forEachConcurrently(numbered(), config.concurrency, importEntry);
+    const importing = pLimit(Math.max(1, config.concurrency));
+    const entries: Promise<void>[] = [];
+    for await (const entry of numbered()) entries.push(importing(() => importEntry(entry)));
+    await Promise.all(entries);
     finished = true;
   } finally {
     if (!options.fetcher) fetcher.close();

@@ -1,6 +1,6 @@
 import type { ArticleBlock } from '../resolvers/content.js';
 
-// The shapes that the import stages hand to each other (issue #5):
+// The shapes that the import stages hand to each other:
 //   inputs.ts   file | dir | URL  → RawDocument (bytes, as read or fetched; fetch.ts does HTTP)
 //   formats.ts  RawDocument       → ParsedDocument (articles, per-item failures, pages to fetch)
 //   import.ts   orchestrates a run; store.ts writes one ImportedArticle per transaction.

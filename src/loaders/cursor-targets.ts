@@ -30,6 +30,18 @@ export type CursorModel =
  * as missing: its cursor gets the same error as a made-up one, and reveals nothing of its place.
  */
 export function createCursorTargetLoader(prisma: PrismaClient, viewer: Viewer) {
+  const select = { id: true } as const;
+  const existing: Record<CursorModel, (id: { id: { in: string[] } }) => Promise<{ id: string }[]>> = {
+    Organization: (id) => prisma.organization.findMany({ where: narrow(id, organizationScopeWhere(viewer)), select }),
+    Series: (id) => prisma.series.findMany({ where: narrow(id, seriesScopeWhere(viewer)), select }),
+    Article: (id) => prisma.article.findMany({ where: narrow(id, readableArticleWhere(viewer)), select }),
+    Achievement: (id) => prisma.achievement.findMany({ where: narrow(id, achievementScopeWhere(viewer)), select }),
+    Citation: (id) => prisma.citation.findMany({ where: narrow(id, readableCitationWhere(viewer)), select }),
+    ArticleRevision: (id) => prisma.articleRevision.findMany({ where: id, select }),
+    AuditLogEntry: (id) => prisma.auditLogEntry.findMany({ where: id, select }),
+    ImportRun: (id) => prisma.importRun.findMany({ where: id, select }),
+    ImportItem: (id) => prisma.importItem.findMany({ where: id, select }),
+  };
   return new DataLoader<`${CursorModel}:${string}`, boolean>(async (keys) => {
     const idsByModel = new Map<CursorModel, string[]>();
     for (const key of keys) {
@@ -39,19 +51,7 @@ export function createCursorTargetLoader(prisma: PrismaClient, viewer: Viewer) {
     const found = new Set<string>();
     await Promise.all(
       [...idsByModel].map(async ([model, ids]) => {
-        const id = { id: { in: ids } };
-        const select = { id: true } as const;
-        const rows: { id: string }[] =
-          model === 'Organization' ? await prisma.organization.findMany({ where: narrow(id, organizationScopeWhere(viewer)), select })
-          : model === 'Series' ? await prisma.series.findMany({ where: narrow(id, seriesScopeWhere(viewer)), select })
-          : model === 'Article' ? await prisma.article.findMany({ where: narrow(id, readableArticleWhere(viewer)), select })
-          : model === 'Achievement' ? await prisma.achievement.findMany({ where: narrow(id, achievementScopeWhere(viewer)), select })
-          : model === 'Citation' ? await prisma.citation.findMany({ where: narrow(id, readableCitationWhere(viewer)), select })
-          : model === 'ArticleRevision' ? await prisma.articleRevision.findMany({ where: id, select })
-          : model === 'AuditLogEntry' ? await prisma.auditLogEntry.findMany({ where: id, select })
-          : model === 'ImportRun' ? await prisma.importRun.findMany({ where: id, select })
-          : await prisma.importItem.findMany({ where: id, select });
-        for (const row of rows) found.add(`${model}:${row.id}`);
+        for (const row of await existing[model]({ id: { in: ids } })) found.add(`${model}:${row.id}`);
       }),
     );
     return keys.map((key) => found.has(key));

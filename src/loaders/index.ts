@@ -34,5 +34,3 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
     subtreeIds: createSubtreeIdsLoader(prisma, viewer),
   };
 }
-
-export type Loaders = ReturnType<typeof createLoaders>;

@@ -2,7 +2,7 @@ import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { type OrganizationScope, type Viewer, visibleArticleStatuses } from '../viewer.js';
 import { enumInSql, subtreeIdsSql } from './keyset.js';
 
-// Partner scopes (issue #4): a partner key may be limited to an organization subtree. Content
+// Partner scopes: a partner key may be limited to an organization subtree. Content
 // outside it must look exactly like content that does not exist, on every route. This module is
 // the one place that says what "inside" means, as Prisma `where` fragments (roots, nested lists,
 // `node(id:)`) and as SQL conditions (the keyset loaders and search):

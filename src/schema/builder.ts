@@ -2,7 +2,6 @@ import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ZodPlugin from '@pothos/plugin-zod';
 import { GraphQLScalarType } from 'graphql';
 import { DateResolver, DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
@@ -43,7 +42,7 @@ export const builder = new SchemaBuilder<{
 }>({
   // Compiled reads (src/compiled/plugin.ts) wrap plugin-prisma, inside scope-auth and zod: a
   // compiled field is authorized and its arguments validated exactly as on the Prisma path.
-  plugins: [ScopeAuthPlugin, ZodPlugin, 'compiledReads', PrismaPlugin, RelayPlugin, DataloaderPlugin, 'connections'],
+  plugins: [ScopeAuthPlugin, ZodPlugin, 'compiledReads', PrismaPlugin, RelayPlugin, 'connections'],
   defaultFieldNullability: false,
   scopeAuth: {
     // From the viewer resolved once in createContext. `editor` means editors and up.

@@ -3,7 +3,7 @@ import { Article } from './article.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 
-// Import runs (issue #5), for admins: the record of every run (npm run import or importContent),
+// Import runs, for admins: the record of every run (npm run import or importContent),
 // and the importContent mutation. README "Import" describes what a run does.
 
 export const ImportTriggerEnum = builder.enumType('ImportTrigger', {
