@@ -97,7 +97,16 @@ import { unique } from './support/factory.js';
 //    has no includeDescendants), with the subtree from the subtree loader, which is SQL only
 //    (subtreeIdsSql + organizationScopeSql); both are checked against the parent links.
 // Rules with one form only and not exercised here: articleOrganizationScopeWhere (Article.organizations),
-// the `parts` merge of the compiled root `achievements` page, auditLogWhere and importRunWhere (staff lists).
+// the root `series` order (inline in src/schema/series.ts), Series.episode(number), the `parts`
+// merge of the compiled root `achievements` page, the groups of achievementStats (its conditions
+// are pair 8's), auditLogWhere and importRunWhere (staff lists). The cursor-target loader uses
+// the Prisma scope fragments of pairs 1, 6, 9 and 10 and the Prisma-only seriesScopeWhere.
+//
+// The data set: unique slugs, ids random (so the `id` tie-breaker follows no other column); ties
+// in every order key; undated articles and achievements; drafts and archived articles (the
+// statuses only editors see); unnumbered and large episodes; achievements without a level;
+// articles linked to no organization or twice to one; names, tags and titles with `%`, `_`, `\`,
+// accents and CJK. Filter bounds sit on, just before and just after stored values.
 
 type Row = { id: string };
 const sql = Prisma.sql;
@@ -370,13 +379,16 @@ describe.each(testBackends())('Prisma and SQL forms of filters, scopes and order
   }
 
   /** Names the viewer in a failure message. */
-  const context = (viewer: Viewer) => `viewer ${JSON.stringify({ kind: viewer.kind, scope: viewer.organizationScopeId })}`;
+  const context = (viewer: Viewer) => `viewer "${data.viewers.find((v) => v.viewer === viewer)?.name}"`;
 
   it('builds a data set where every rule has rows on both sides', async () => {
     // The comparisons below mean something only if the rules split the rows: check a few.
     const statuses = new Set(data.articles.map((x) => x.status));
     expect([...statuses].sort()).toEqual(['ARCHIVED', 'DRAFT', 'PUBLISHED']);
     expect(data.articles.some((x) => x.links.length === 0)).toBe(true);
+    expect(data.articles.some((x) => new Set(x.links.map((l) => l.organizationId)).size < x.links.length)).toBe(true);
+    expect(data.articles.some((x) => x.episode != null && x.episode > 1000)).toBe(true);
+    expect(data.articles.some((x) => x.seriesId && x.episode == null)).toBe(true);
     expect(await prisma.article.count({ where: { publishedAt: null } })).toBeGreaterThan(2);
     expect(await prisma.achievement.count({ where: { occurredOn: null } })).toBeGreaterThan(2);
     expect(await prisma.citation.count()).toBeGreaterThan(20);
