@@ -94,6 +94,9 @@ export async function openDatabase(
     pool = new pg.Pool({
       ...pgConnectionFields(config.url),
       max: options.poolSize ?? 10,
+      // Prisma sends timestamps as text without a zone, which PostgreSQL reads in the session's
+      // time zone, while compiled reads send ISO strings with one: both agree only in UTC.
+      options: '-c TimeZone=UTC',
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
     // PostgreSQL dropping an idle connection (a restart, a timeout) must not end the process: the
