@@ -131,3 +131,13 @@ export async function createEmptyTestDatabase(
   const loadDataDir = await tarball(templates().pgliteEmptyFile);
   return openDatabase({ kind: 'pglite', loadDataDir }, options);
 }
+
+/**
+ * A migrated PGlite data directory on disk, for a command-line script that opens `PGLITE_DIR`
+ * itself: PGlite loads the template's tarball into `dataDir`, which must not exist yet.
+ */
+export async function createTestDataDir(dataDir: string): Promise<void> {
+  const loadDataDir = await tarball(templates().pgliteTemplateFile);
+  const db = await openDatabase({ kind: 'pglite', dataDir, loadDataDir });
+  await db.close();
+}
