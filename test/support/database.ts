@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { type Database, openDatabase, type OpenDatabaseOptions, pgConnectionFields } from '../../src/db.js';
+import { type Database, openDatabase, type OpenDatabaseOptions, openPGlite, pgConnectionFields } from '../../src/db.js';
 
 export type TestBackend = 'pglite' | 'postgres';
 
@@ -138,6 +138,6 @@ export async function createEmptyTestDatabase(
  */
 export async function createTestDataDir(dataDir: string): Promise<void> {
   const loadDataDir = await tarball(templates().pgliteTemplateFile);
-  const db = await openDatabase({ kind: 'pglite', dataDir, loadDataDir });
-  await db.close();
+  const pglite = await openPGlite({ kind: 'pglite', dataDir, loadDataDir });
+  await pglite.close();
 }
