@@ -5,7 +5,8 @@
 // Exits 0 when every item was imported or unchanged, 1 when any item failed, 2 on bad arguments.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { runCli, UsageError } from './cli.js';
+import type { Console } from 'node:console';
+import { type CliIo, type CliStream, isEntryPoint, runAsScript, runCommand, UsageError } from './cli.js';
 import { databaseConfigFromEnv, openDatabase } from '../src/db.js';
 import { ImportConfigError, importConfigFromEnv } from '../src/ingest/config.js';
 import { runImport } from '../src/ingest/import.js';
@@ -54,8 +55,8 @@ function defaultActor(): string {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** A bar redrawn in place on a terminal; one line per item otherwise (logs, CI, pipes). */
-function progressReporter(started: number): (progress: ImportProgress) => void {
-  const tty = process.stderr.isTTY;
+function progressReporter(stderr: CliStream, started: number): (progress: ImportProgress) => void {
+  const tty = stderr.isTTY;
   let lastDraw = 0;
   return ({ done, total, locator, status }) => {
     const elapsed = seconds(performance.now() - started);
@@ -67,16 +68,16 @@ function progressReporter(started: number): (progress: ImportProgress) => void {
       const width = 30;
       const filled = Math.round((total ? done / total : 1) * width);
       const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-      const columns = process.stderr.columns || 100;
+      const columns = stderr.columns || 100;
       const line = `${bar} ${counts} items · ${elapsed} · ${status} ${locator}`;
-      process.stderr.write(`\r\x1b[K${line.slice(0, columns - 1)}`);
+      stderr.write(`\r\x1b[K${line.slice(0, columns - 1)}`);
       return;
     }
-    process.stderr.write(`[${counts}] ${status.padEnd(9)} ${locator}\n`);
+    stderr.write(`[${counts}] ${status.padEnd(9)} ${locator}\n`);
   };
 }
 
-function printSummary(summary: ImportRunSummary) {
+function printSummary(console: Console, summary: ImportRunSummary) {
   const { counts } = summary;
   console.log(`Import run ${summary.runId}: ${summary.status} in ${seconds(summary.durationMs)}`);
   console.log(
@@ -92,14 +93,14 @@ function printSummary(summary: ImportRunSummary) {
   if (unknown.length) console.log(`Unknown organizations, for review: ${unknown.join(', ')}`);
 }
 
-async function main(argv: string[]): Promise<number> {
+async function run(argv: string[], io: CliIo, console: Console): Promise<number> {
   const args = parseCommandLine(argv);
   if (args.help) {
     console.log(USAGE);
     return 0;
   }
-  const config = importConfigFromEnv();
-  const dbConfig = databaseConfigFromEnv();
+  const config = importConfigFromEnv(io.env);
+  const dbConfig = databaseConfigFromEnv(io.env);
   const db = await openDatabase(dbConfig);
   try {
     // The embedded database is brought up to date, as the server does on start.
@@ -110,14 +111,19 @@ async function main(argv: string[]): Promise<number> {
       actorName: args.actor,
       config,
       force: args.force,
-      onProgress: progressReporter(started),
+      onProgress: progressReporter(io.stderr, started),
     });
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    printSummary(summary);
+    if (io.stderr.isTTY) io.stderr.write('\n');
+    printSummary(console, summary);
     return summary.counts.failed ? 1 : 0;
   } finally {
     await db.close();
   }
 }
 
-runCli(main, USAGE, [ImportConfigError]);
+/** `npm run import -- …`: writes to `io` and returns the exit code (0, 1 when an item failed, 2). */
+export function main(argv: string[], io: CliIo): Promise<number> {
+  return runCommand(run, argv, io, USAGE, [ImportConfigError]);
+}
+
+if (isEntryPoint(import.meta.url)) runAsScript(main);

@@ -5,7 +5,8 @@
 //   npm run keys -- revoke KEYID
 // `create` prints the secret once; it cannot be shown again. Bad arguments exit with 2.
 import { parseArgs } from 'node:util';
-import { runCli, UsageError } from './cli.js';
+import type { Console } from 'node:console';
+import { type CliIo, isEntryPoint, runAsScript, runCommand, UsageError } from './cli.js';
 import { isKeyId } from '../src/credentials.js';
 import { databaseConfigFromEnv, openDatabase, type Database } from '../src/db.js';
 import type { CredentialKind } from '../src/generated/prisma/enums.js';
@@ -87,8 +88,8 @@ function parseCreate(args: string[]): CreateCredentialInput {
   };
 }
 
-async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
-  const config = databaseConfigFromEnv();
+async function withDatabase<T>(env: NodeJS.ProcessEnv, run: (db: Database) => Promise<T>): Promise<T> {
+  const config = databaseConfigFromEnv(env);
   const db = await openDatabase(config);
   try {
     // The embedded database is brought up to date, as the server does on start.
@@ -101,12 +102,12 @@ async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
 
 const day = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace('T', ' ') : '-');
 
-async function main(argv: string[]): Promise<number> {
+async function run(argv: string[], io: CliIo, console: Console): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case 'create': {
       const input = parseCreate(args);
-      const created = await withDatabase((db) => createCredential(db.prisma, input));
+      const created = await withDatabase(io.env, (db) => createCredential(db.prisma, input));
       const what = input.kind === 'PARTNER' ? 'API key' : 'token';
       console.log(`Created ${input.kind.toLowerCase()} ${what} ${created.keyId} for "${input.name.trim()}".`);
       console.log('The secret is shown this once; store it now:');
@@ -118,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'list': {
       if (args.length) throw new UsageError('list takes no arguments');
-      const credentials = await withDatabase((db) => listCredentials(db.prisma));
+      const credentials = await withDatabase(io.env, (db) => listCredentials(db.prisma));
       if (!credentials.length) {
         console.log('No keys or tokens.');
         return 0;
@@ -143,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
     case 'revoke': {
       if (args.length !== 1 || !isKeyId(args[0]!)) throw new UsageError('revoke takes one key id (16 hex digits, as `list` shows)');
       const keyId = args[0]!;
-      const revoked = await withDatabase((db) => revokeCredential(db.prisma, keyId));
+      const revoked = await withDatabase(io.env, (db) => revokeCredential(db.prisma, keyId));
       console.log(revoked ? `Revoked ${keyId}: it is refused from now on.` : `${keyId} was already revoked.`);
       return 0;
     }
@@ -152,4 +153,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-runCli(main, USAGE, [CredentialInputError]);
+/** `npm run keys -- …`: writes to `io` and returns the exit code (2 for bad arguments). */
+export function main(argv: string[], io: CliIo): Promise<number> {
+  return runCommand(run, argv, io, USAGE, [CredentialInputError]);
+}
+
+if (isEntryPoint(import.meta.url)) runAsScript(main);

@@ -1,4 +1,6 @@
+import type { Console } from 'node:console';
 import { parseArgs } from 'node:util';
+import { type CliIo, type CliStream, cliConsole, isEntryPoint, runAsScript, UsageError } from './cli.js';
 import { databaseConfigFromEnv, openDatabase, type DatabaseConfig } from '../src/db.js';
 import { migrateDatabase } from '../src/migrations.js';
 import {
@@ -23,8 +25,6 @@ const USAGE = `Usage: npm run seed:synthetic -- --scale N [--seed S] [--reset]
   --reset     delete the synthetic rows (slugs syn-…) already present first; other rows stay
 
 Writes to DATABASE_URL, or to the embedded PGlite at PGLITE_DIR (default .data/pglite).`;
-
-class UsageError extends Error {}
 
 interface SyntheticArgs {
   scale: number;
@@ -77,8 +77,8 @@ function describeTarget(config: DatabaseConfig): string {
 }
 
 /** A progress bar on stderr when it is a terminal; otherwise a line per phase and every 10 %. */
-function progressReporter(started: number): (progress: SyntheticProgress) => void {
-  const tty = process.stderr.isTTY;
+function progressReporter(stderr: CliStream, started: number): (progress: SyntheticProgress) => void {
+  const tty = stderr.isTTY;
   let lastDraw = 0;
   let lastPhase = '';
   let lastTenth = -1;
@@ -93,23 +93,37 @@ function progressReporter(started: number): (progress: SyntheticProgress) => voi
       const width = 30;
       const filled = Math.round(fraction * width);
       const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-      process.stderr.write(`\r${bar} ${(fraction * 100).toFixed(0).padStart(3)}% ${counts} · ${phase.padEnd(13)} ${seconds} s`);
-      if (done >= total) process.stderr.write('\n');
+      stderr.write(`\r${bar} ${(fraction * 100).toFixed(0).padStart(3)}% ${counts} · ${phase.padEnd(13)} ${seconds} s`);
+      if (done >= total) stderr.write('\n');
       return;
     }
     const tenth = Math.floor(fraction * 10);
     if (phase !== lastPhase || tenth !== lastTenth) {
-      process.stderr.write(`${(fraction * 100).toFixed(0).padStart(3)}% ${counts} · ${phase} · ${seconds} s\n`);
+      stderr.write(`${(fraction * 100).toFixed(0).padStart(3)}% ${counts} · ${phase} · ${seconds} s\n`);
       lastPhase = phase;
       lastTenth = tenth;
     }
   };
 }
 
-async function main(): Promise<number> {
+/**
+ * `npm run seed:synthetic -- …`: writes to `io` and returns the exit code (0 done, 1 failed or
+ * refused, 2 bad arguments).
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const console = cliConsole(io);
+  try {
+    return await run(argv, io, console);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    return 1;
+  }
+}
+
+async function run(argv: string[], io: CliIo, console: Console): Promise<number> {
   let args: SyntheticArgs;
   try {
-    args = parseCommandLine(process.argv.slice(2));
+    args = parseCommandLine(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\n${USAGE}`);
@@ -120,7 +134,7 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const config = databaseConfigFromEnv();
+  const config = databaseConfigFromEnv(io.env);
   const db = await openDatabase(config);
   try {
     const applied = await migrateDatabase(db);
@@ -130,7 +144,7 @@ async function main(): Promise<number> {
       scale: args.scale,
       seed: args.seed,
       reset: args.reset,
-      onProgress: progressReporter(started),
+      onProgress: progressReporter(io.stderr, started),
     });
     const seconds = (performance.now() - started) / 1000;
     const rows = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -150,10 +164,4 @@ async function main(): Promise<number> {
 }
 
 // The schema engine leaves a timer running, so the script ends explicitly.
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+if (isEntryPoint(import.meta.url)) runAsScript(main);

@@ -1,23 +1,21 @@
-import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as keys } from '../scripts/keys.js';
 import { parseCredential } from '../src/credentials.js';
 import { openDatabase } from '../src/db.js';
 import { DEFAULT_LIMITS, type Limits } from '../src/limits.js';
-import { migrateDatabase } from '../src/migrations.js';
 import { createMemoryRateLimitStore } from '../src/rate-limit.js';
 import { createCredential, listCredentials, revokeCredential } from '../src/resolvers/credentials.js';
 import { createResponseCacheStore } from '../src/response-cache.js';
 import { encodeGlobalId } from '../src/schema/global-id.js';
 import { createYogaServer, type YogaServer } from '../src/yoga.js';
 import { createTestApi, type TestApi } from './support/api.js';
-import { testBackends } from './support/database.js';
+import { runMain, spawnScript } from './support/cli.js';
+import { createTestDataDir, testBackends } from './support/database.js';
 import { createArticle, createSeries, unique } from './support/factory.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 
@@ -25,28 +23,6 @@ const VIEWER = '{ viewer { kind name } }';
 const ARTICLE = 'query ($slug: String!) { article(slug: $slug) { slug status } }';
 const NODE = 'query ($id: ID!) { node(id: $id) { ... on Article { slug status } } }';
 const SERIES_ARTICLES = 'query ($slug: String!) { series(slug: $slug) { articles { totalCount edges { node { slug } } } articleCount } }';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npm run keys -- …` as a user would (through tsx), against the database `env` names. */
-function keysCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const { DATABASE_URL: _url, PGLITE_DIR: _dir, ...inherited } = process.env;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/keys.ts', ...args],
-      { cwd: ROOT, env: { ...inherited, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 /** The secret `keys create` printed. */
 const printedSecret = (stdout: string) => /cfk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0];
@@ -253,8 +229,8 @@ describe.each(testBackends())('keys and tokens on %s', (backend) => {
   });
 
   it('creates, lists and revokes through `npm run keys`, printing the secret once', async () => {
-    // The CLI needs a database it can open from another process: the test database on
-    // PostgreSQL, a PGlite directory of its own on PGlite.
+    // The script opens the database its environment names: the test database on PostgreSQL, a
+    // PGlite directory of its own (a copy of the migrated template) on PGlite.
     let env: Record<string, string>;
     let tmp: string | undefined;
     let yoga: YogaServer = api.yoga;
@@ -263,16 +239,17 @@ describe.each(testBackends())('keys and tokens on %s', (backend) => {
     } else {
       tmp = await mkdtemp(path.join(os.tmpdir(), 'cf-keys-'));
       env = { PGLITE_DIR: path.join(tmp, 'pglite') };
+      await createTestDataDir(env.PGLITE_DIR!);
     }
     try {
       const name = unique('partner');
-      const created = await keysCli(['create', '--kind', 'partner', '--name', name, '--origin', 'https://partner.example'], env);
+      const created = await runMain(keys, ['create', '--kind', 'partner', '--name', name, '--origin', 'https://partner.example'], env);
       expect(created.code, created.stderr).toBe(0);
       const secret = printedSecret(created.stdout)!;
       expect(secret).toBeDefined();
       const { keyId } = parseCredential(secret)!;
 
-      const listed = await keysCli(['list'], env);
+      const listed = await runMain(keys, ['list'], env);
       expect(listed.code, listed.stderr).toBe(0);
       expect(listed.stdout).toContain(keyId);
       expect(listed.stdout).toContain(name);
@@ -297,7 +274,7 @@ describe.each(testBackends())('keys and tokens on %s', (backend) => {
         }
       };
       await check(200);
-      const revoked = await keysCli(['revoke', keyId], env);
+      const revoked = await runMain(keys, ['revoke', keyId], env);
       expect(revoked.code, revoked.stderr).toBe(0);
       expect(revoked.stdout).toContain(`Revoked ${keyId}`);
       await check(401);
@@ -308,33 +285,39 @@ describe.each(testBackends())('keys and tokens on %s', (backend) => {
 });
 
 describe('npm run keys with bad arguments', () => {
-  let tmp: string;
-  let env: Record<string, string>;
-  beforeAll(async () => {
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'cf-keys-'));
-    env = { PGLITE_DIR: path.join(tmp, 'pglite') };
-    await migrateDatabase({ kind: 'pglite', dataDir: env.PGLITE_DIR });
-  });
-  afterAll(() => rm(tmp, { recursive: true, force: true }));
+  // Arguments are checked before any database is opened: this directory must never appear.
+  const env = { PGLITE_DIR: path.join(os.tmpdir(), `cf-keys-unused-${process.pid}-${Date.now()}`, 'pglite') };
+  afterAll(() => expect(existsSync(env.PGLITE_DIR)).toBe(false));
 
   it.each([
-    [[]],
-    [['rotate']],
-    [['create', '--name', 'x']],
-    [['create', '--kind', 'root', '--name', 'x']],
-    [['create', '--kind', 'partner']],
-    [['create', '--kind', 'partner', '--name', 'x', '--expires', 'tomorrow']],
-    [['create', '--kind', 'partner', '--name', 'x', '--expires', '2001-01-01']],
-    [['create', '--kind', 'partner', '--name', 'x', '--origin', 'https://partner.example/path']],
-    [['create', '--kind', 'editor', '--name', 'x', '--organization', 'some-org']],
-    [['create', '--kind', 'partner', '--name', 'x', '--colour', 'blue']],
-    [['list', 'extra']],
-    [['revoke']],
-    [['revoke', 'not-a-key-id']],
-  ])('prints the usage and exits with 2 for %j', async (args) => {
-    const result = await keysCli(args, env);
+    [[], /^No command given\n/],
+    [['rotate'], /^Unknown command "rotate"\n/],
+    [['create', '--name', 'x'], /^--kind is required\n/],
+    [['create', '--kind', 'root', '--name', 'x'], /^--kind must be partner, editor or admin, not "root"\n/],
+    [['create', '--kind', 'partner'], /^--name is required\n/],
+    [['create', '--kind', 'partner', '--name', 'x', '--expires', 'tomorrow'], /^--expires "tomorrow" is not a date such as 2027-01-01\n/],
+    [['create', '--kind', 'partner', '--name', 'x', '--expires', '2001-01-01'], /^--expires "2001-01-01" is not in the future\n/],
+    [
+      ['create', '--kind', 'partner', '--name', 'x', '--origin', 'https://partner.example/path'],
+      /^--origin "https:\/\/partner\.example\/path" must be an origin such as https:\/\/partner\.example \(no path\)\n/,
+    ],
+    [['create', '--kind', 'editor', '--name', 'x', '--organization', 'some-org'], /^--organization, --origin and --trusted-documents-only are for partner keys only\n/],
+    [['create', '--kind', 'partner', '--name', 'x', '--colour', 'blue'], /^Unknown option '--colour'/],
+    [['list', 'extra'], /^list takes no arguments\n/],
+    [['revoke'], /^revoke takes one key id \(16 hex digits, as `list` shows\)\n/],
+    [['revoke', 'not-a-key-id'], /^revoke takes one key id \(16 hex digits, as `list` shows\)\n/],
+  ] as const)('prints the reason and the usage and exits with 2 for %j', async (args, reason) => {
+    const result = await runMain(keys, [...args], env);
     expect(result.code, result.stdout + result.stderr).toBe(2);
-    expect(result.stderr).toContain('Usage:');
-    expect(result.stdout).not.toMatch(/cfk_/);
+    expect(result.stderr).toMatch(reason);
+    expect(result.stderr).toContain('\n\nUsage:\n  npm run keys -- create --kind partner|editor|admin --name NAME');
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits with 2 and the usage from a real `npm run keys` process', async () => {
+    const result = await spawnScript('keys.ts', ['rotate'], env);
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/^Unknown command "rotate"\n\nUsage:\n/);
+    expect(result.stdout).toBe('');
   });
 });

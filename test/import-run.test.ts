@@ -1,13 +1,14 @@
 // Import runs (src/ingest/import.ts) and `npm run import` (scripts/import.ts) on both backends.
 // The parser and the writer are simple fakes here, so that these tests pin fetching and
 // orchestration: what a run records, how it goes on after a failure, conditional requests.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as importCli } from '../scripts/import.js';
 import type { Database } from '../src/db.js';
 import { DEFAULT_IMPORT_CONFIG, type ImportConfig } from '../src/ingest/config.js';
 import { createFetcher, type Fetcher } from '../src/ingest/fetch.js';
@@ -15,7 +16,8 @@ import { runImport, runStatus, type RunImportOptions, type StoreStage } from '..
 import { parsePortalText } from '../src/ingest/portal-text.js';
 import type { ImportedArticle, ImportProgress, ParsedDocument, RawDocument } from '../src/ingest/types.js';
 import { contentHash } from '../src/resolvers/content.js';
-import { createTestDatabase, testBackends } from './support/database.js';
+import { runMain, spawnScript } from './support/cli.js';
+import { createTestDatabase, createTestDataDir, testBackends } from './support/database.js';
 import { unique } from './support/factory.js';
 import { pause, startTestServer, type TestServer } from './fixtures/fetch/server.js';
 
@@ -121,27 +123,8 @@ function portalPage(title: string): string {
   return ['1. 首页 > 国内资讯', title, `\u3000\u3000${body}`, `\u3000\u3000该院被评为全省先进集体。(凉都检察)`, '联系我们'].join('\n\n');
 }
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npm run import -- …` as a user would (through tsx), against the database `env` names. */
-function importCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const { DATABASE_URL: _url, PGLITE_DIR: _dir, ...inherited } = process.env;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/import.ts', ...args],
-      { cwd: ROOT, env: { ...inherited, IMPORT_TIMEOUT_MS: '3000', ...env }, timeout: 90_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+// What `npm run import` gets from the environment besides the database.
+const CLI_ENV = { IMPORT_TIMEOUT_MS: '3000' };
 
 describe('runStatus', () => {
   const counts = { created: 0, updated: 0, unchanged: 0, duplicate: 0, failed: 0 };
@@ -405,16 +388,19 @@ describe.each(testBackends())('import runs on %s', (backend) => {
   });
 
   describe('npm run import', () => {
+    /** The script opens the database its environment names; on PGlite, a copy of the template. */
     async function cliDatabase(): Promise<Record<string, string>> {
-      if (db.config.kind === 'postgres') return { DATABASE_URL: db.config.url };
-      return { PGLITE_DIR: path.join(await mkdtemp(path.join(tmp, 'cli-')), 'pglite') };
+      if (db.config.kind === 'postgres') return { ...CLI_ENV, DATABASE_URL: db.config.url };
+      const dataDir = path.join(await mkdtemp(path.join(tmp, 'cli-')), 'pglite');
+      await createTestDataDir(dataDir);
+      return { ...CLI_ENV, PGLITE_DIR: dataDir };
     }
 
     it('prints a line per item and a summary, and exits 1 when an item failed', async () => {
       const env = await cliDatabase();
       const missing = path.join(tmp, 'not-there.txt');
       const gone = `${server.origin}/${randomUUID()}`;
-      const result = await importCli(['--actor', 'cli-test', missing, gone], env);
+      const result = await runMain(importCli, ['--actor', 'cli-test', missing, gone], env);
       expect(result.code, result.stderr).toBe(1);
       expect(result.stderr).toContain(`[1/2] FAILED    ${missing}`);
       expect(result.stdout).toMatch(/^Import run [0-9a-f-]{36}: FAILED in \d+\.\d s$/m);
@@ -441,13 +427,13 @@ describe.each(testBackends())('import runs on %s', (backend) => {
         if (request.headers['if-none-match'] === etag) response.writeHead(304).end();
         else response.writeHead(200, { etag, 'content-type': 'text/plain; charset=utf-8' }).end(page);
       });
-      const first = await importCli([PAGES, url], env);
+      const first = await runMain(importCli, [PAGES, url], env);
       expect(first.code, `${first.stdout}\n${first.stderr}`).toBe(0);
       expect(first.stdout).toMatch(/^Import run [0-9a-f-]{36}: SUCCEEDED in \d+\.\d s$/m);
       expect(first.stdout).toContain('4 created, 0 updated, 0 unchanged, 0 duplicate, 0 failed');
       expect(first.stdout).not.toContain('Failed items');
 
-      const second = await importCli([url], env);
+      const second = await runMain(importCli, [url], env);
       expect(second.code, `${second.stdout}\n${second.stderr}`).toBe(0);
       expect(second.stdout).toContain('0 created, 0 updated, 1 unchanged, 0 duplicate, 0 failed');
       expect(second.stderr).toContain(`[1/1] UNCHANGED ${url}`);
@@ -458,22 +444,35 @@ describe.each(testBackends())('import runs on %s', (backend) => {
 
 // Checked before any database is opened, so once is enough.
 describe('npm run import arguments and settings', () => {
-  // Never opened; should a regression open it, it is a throwaway directory.
+  // Never opened; should a regression open it, it is a throwaway directory, and the check fails.
   const NO_DATABASE = { PGLITE_DIR: path.join(os.tmpdir(), `cf-import-unused-${randomUUID()}`) };
+  afterAll(() => expect(existsSync(NO_DATABASE.PGLITE_DIR)).toBe(false));
 
   it('exits 2 with the usage when no input is given, and on an unknown option', async () => {
-    const none = await importCli([], NO_DATABASE);
+    const none = await runMain(importCli, [], NO_DATABASE);
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain('No inputs given');
-    expect(none.stderr).toContain('Usage:');
-    const unknown = await importCli(['--fast', 'a.txt'], NO_DATABASE);
+    expect(none.stderr).toMatch(/^No inputs given\n\nUsage:\n  npm run import -- /);
+    expect(none.stdout).toBe('');
+    const unknown = await runMain(importCli, ['--fast', 'a.txt'], NO_DATABASE);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/Unknown option '--fast'/);
+    expect(unknown.stderr).toMatch(/^Unknown option '--fast'/);
+    expect(unknown.stderr).toContain('\n\nUsage:\n');
+    const emptyActor = await runMain(importCli, ['--actor', ' ', 'a.txt'], NO_DATABASE);
+    expect(emptyActor.code).toBe(2);
+    expect(emptyActor.stderr).toMatch(/^--actor must not be empty\n\nUsage:\n/);
   });
 
   it('refuses bad settings with exit 1 and names the variable', async () => {
-    const result = await importCli(['a.txt'], { ...NO_DATABASE, IMPORT_MAX_REDIRECTS: 'many' });
+    const result = await runMain(importCli, ['a.txt'], { ...NO_DATABASE, IMPORT_MAX_REDIRECTS: 'many' });
     expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: Invalid import settings in the environment: /);
+    expect(result.stderr).toContain('IMPORT_MAX_REDIRECTS must be a whole number from 0 to 20, not "many"');
+    expect(result.stderr).not.toContain('Usage:');
+  });
+
+  it('reads its settings from the environment of a real `npm run import` process and exits with 1', async () => {
+    const result = await spawnScript('import.ts', ['a.txt'], { ...NO_DATABASE, IMPORT_MAX_REDIRECTS: 'many' });
+    expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stderr).toContain('IMPORT_MAX_REDIRECTS must be a whole number from 0 to 20, not "many"');
   });
 });

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import type { Database } from '../src/db.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as seedSyntheticCli } from '../scripts/seed-synthetic.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { loadCorpus } from '../src/seed/corpus.js';
 import {
@@ -15,21 +13,13 @@ import {
   SyntheticSeedError,
   syntheticSizes,
 } from '../src/seed/synthetic.js';
+import { runMain, spawnScript } from './support/cli.js';
 import { rowCounts } from './support/fingerprint.js';
-import { createTestDatabase, testBackends, type TestBackend } from './support/database.js';
+import { testBackends, withDatabase } from './support/database.js';
 
 // Scale 0.05 is 6 organizations, 1 series, 100 articles and 250 achievements: every shape of the
 // real thing, small enough for PGlite.
 const SMALL = 0.05;
-
-async function withDatabase<T>(backend: TestBackend, run: (db: Database) => Promise<T>): Promise<T> {
-  const db = await createTestDatabase(backend);
-  try {
-    return await run(db);
-  } finally {
-    await db.close();
-  }
-}
 
 const synthetic = { slug: { startsWith: 'syn-' } };
 
@@ -222,34 +212,32 @@ async function snapshotOfCorpus(prisma: PrismaClient) {
 }
 
 describe('npm run seed:synthetic', () => {
-  const script = fileURLToPath(new URL('../scripts/seed-synthetic.ts', import.meta.url));
+  // Arguments are checked before any database is opened: the directory must never appear.
+  let dir: string;
+  let env: { PGLITE_DIR: string };
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'syn-cli-'));
+    env = { PGLITE_DIR: path.join(dir, 'pglite') };
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', script, ...args], { env, timeout: 60_000 }, (error, _stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr });
-      });
-    });
-  }
+  it.each([
+    [['--scale', '0'], /^--scale must be greater than 0 and at most 100, not 0\n/],
+    [['--scale', 'abc'], /^--scale must be a number, not "abc"\n/],
+    [[], /^--scale is required\n/],
+  ] as const)('exits with code 2 and the usage for %j, without creating a database', async (args, reason) => {
+    const { code, stdout, stderr } = await runMain(seedSyntheticCli, [...args], env);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(reason);
+    expect(stderr).toContain('\n\nUsage: npm run seed:synthetic -- --scale N');
+    expect(stdout).toBe('');
+    expect(existsSync(env.PGLITE_DIR)).toBe(false);
+  });
 
-  it('exits with code 2 and the usage for a scale of 0 or abc, without creating a database', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'syn-cli-'));
-    try {
-      const dataDir = path.join(dir, 'pglite');
-      const env = { ...process.env, DATABASE_URL: '', PGLITE_DIR: dataDir };
-      const zero = await run(['--scale', '0'], env);
-      const abc = await run(['--scale', 'abc'], env);
-      const none = await run([], env);
-      for (const { code, stderr } of [zero, abc, none]) {
-        expect(code).toBe(2);
-        expect(stderr).toContain('Usage: npm run seed:synthetic -- --scale N');
-      }
-      expect(zero.stderr).toMatch(/^--scale must be greater than 0 and at most 100, not 0/);
-      expect(abc.stderr).toMatch(/^--scale must be a number, not "abc"/);
-      expect(none.stderr).toMatch(/^--scale is required/);
-      expect(existsSync(dataDir)).toBe(false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it('exits with code 2 and the usage from a real `npm run seed:synthetic` process', async () => {
+    const { code, stderr } = await spawnScript('seed-synthetic.ts', ['--scale', '0'], env);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^--scale must be greater than 0 and at most 100, not 0\n\nUsage: npm run seed:synthetic -- --scale N/);
+    expect(existsSync(env.PGLITE_DIR)).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { type Database, openDatabase, type OpenDatabaseOptions, pgConnectionFields } from '../../src/db.js';
+import { type Database, openDatabase, type OpenDatabaseOptions, openPGlite, pgConnectionFields } from '../../src/db.js';
 
 export type TestBackend = 'pglite' | 'postgres';
 
@@ -130,4 +130,14 @@ export async function createEmptyTestDatabase(
   if (backend === 'postgres') return createPostgresDatabase(undefined, options);
   const loadDataDir = await tarball(templates().pgliteEmptyFile);
   return openDatabase({ kind: 'pglite', loadDataDir }, options);
+}
+
+/**
+ * A migrated PGlite data directory on disk, for a command-line script that opens `PGLITE_DIR`
+ * itself: PGlite loads the template's tarball into `dataDir`, which must not exist yet.
+ */
+export async function createTestDataDir(dataDir: string): Promise<void> {
+  const loadDataDir = await tarball(templates().pgliteTemplateFile);
+  const pglite = await openPGlite({ kind: 'pglite', dataDir, loadDataDir });
+  await pglite.close();
 }
