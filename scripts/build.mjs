@@ -47,6 +47,26 @@ export async function isBuildCurrent() {
   return stamp !== null && stamp.trim() === (await inputFingerprint());
 }
 
+const EXTERNAL = ['@electric-sql/pglite', '@prisma/schema-engine-wasm', 'esbuild'];
+
+/**
+ * Every chunk lands in dist/ itself, but code in src/ finds its files relative to where it was
+ * (`new URL('../../data/…', import.meta.url)`). Each source's import.meta.url becomes the URL its
+ * own file would have in dist/, so those paths resolve as they do from src/.
+ */
+const importMetaAsInSource = {
+  name: 'import-meta-url-as-in-source',
+  setup(builder) {
+    builder.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (!args.path.startsWith(SRC + path.sep)) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const own = `./${path.relative(SRC, args.path).split(path.sep).join('/').replace(/\.ts$/, '.js')}`;
+      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, import.meta.url).href`), loader: 'ts' };
+    });
+  },
+};
+
 /**
  * Runs the built code's writeEmbeddedSnapshot() in a child process, so that the WASM engines it
  * loads never stay in a process that goes on to serve (`npm start` builds in its own process).
@@ -73,19 +93,33 @@ export async function build({ snapshot = true } = {}) {
   const out = `${DIST}.tmp-${process.pid}`;
   await rm(out, { recursive: true, force: true });
   const esbuild = await import('esbuild');
+  let outputs;
   try {
-    await esbuild.build({
+    const result = await esbuild.build({
       absWorkingDir: ROOT,
-      entryPoints: sources,
+      // Two entry points: the server, and startup.ts for the snapshot (see writeSnapshot).
+      entryPoints: ['src/server.ts', 'src/startup.ts'],
       outbase: 'src',
       outdir: out,
-      bundle: false,
+      bundle: true,
+      // Code shared by the entries, and every dynamic import (GraphiQL, PGlite and the startup
+      // work only on the embedded default, the migration engine only when it runs), goes to its
+      // own chunk in dist/, loaded when first imported.
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
+      // Packages that locate their own files (WASM, data) next to their modules stay in node_modules.
+      external: EXTERNAL,
       format: 'esm',
       platform: 'node',
       target: 'node20.19',
+      // CommonJS packages in the bundle still call require() for Node's built-in modules.
+      banner: { js: "import { createRequire as __cfRequire } from 'node:module'; const require = __cfRequire(import.meta.url);" },
+      plugins: [importMetaAsInSource],
       sourcemap: 'linked',
+      metafile: true,
       logLevel: 'warning',
     });
+    outputs = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js')).length;
   } finally {
     await esbuild.stop();
   }
@@ -98,7 +132,7 @@ export async function build({ snapshot = true } = {}) {
   if (snapshot) await writeSnapshot(out);
   await rm(DIST, { recursive: true, force: true });
   await rename(out, DIST);
-  return { files: sources.length + assets.length };
+  return { files: outputs + assets.length };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
