@@ -2,9 +2,6 @@ import { createServer } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { databaseConfigFromEnv, openDatabase } from './db.js';
 import { limitsFromEnv, type EndpointSettings } from './limits.js';
-import { createRateLimitStore } from './rate-limit.js';
-import { createResponseCacheStore } from './response-cache.js';
-import { createYogaServer } from './yoga.js';
 
 // V8 lets the old generation grow to several times its live size between full collections; under
 // load that headroom, not live data (some 55 MB), is most of the RSS: peak 420 MB, 270 MB at 25 %.
@@ -30,15 +27,25 @@ try {
 const { limits } = endpoint;
 
 const config = databaseConfigFromEnv();
-const db = await openDatabase(config, { statementTimeoutMs: limits.statementTimeoutMs });
-if (config.kind === 'pglite') {
-  // The embedded default is the new user's database: bring it up to date and load the corpus
-  // (nothing runs when nothing changed since the last start). Imported only here: the migration
-  // engine and PGlite are not loaded on PostgreSQL.
-  const { prepareEmbeddedDatabase } = await import('./startup.js');
-  const { appliedMigrations } = await prepareEmbeddedDatabase(db);
-  if (appliedMigrations.length) console.log(`Applied migrations: ${appliedMigrations.join(', ')}`);
-}
+const openOptions = { statementTimeoutMs: limits.statementTimeoutMs };
+// The database opens while the schema and the server's modules load: PGlite's WASM compiles on
+// other threads, and file reads of either side overlap. The embedded default is the new user's
+// database: it is brought up to date and the corpus loaded (an empty directory is first filled from
+// the build's snapshot; nothing runs when nothing changed since the last start). startup.ts is imported
+// only then: the migration engine and PGlite are not loaded on PostgreSQL.
+const opening =
+  config.kind === 'pglite'
+    ? import('./startup.js').then(({ openEmbeddedDatabase }) => openEmbeddedDatabase(config, openOptions))
+    : openDatabase(config, openOptions).then((db) => ({ db, startup: null }));
+opening.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+const [{ createYogaServer }, { createResponseCacheStore }, { createRateLimitStore }] = await Promise.all([
+  import('./yoga.js'),
+  import('./response-cache.js'),
+  import('./rate-limit.js'),
+]);
+const { db, startup } = await opening;
+if (startup?.appliedMigrations.length) console.log(`Applied migrations: ${startup.appliedMigrations.join(', ')}`);
+if (startup?.fromSnapshot) console.log(`Copied the build's prepared database into ${db.config.kind === 'pglite' ? db.config.dataDir : ''}`);
 
 // RESPONSE_CACHE=off disables the response cache; it is in Redis when REDIS_URL is set.
 const cacheStore = process.env.RESPONSE_CACHE === 'off' ? null : createResponseCacheStore();

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './db.js';
+import { type Database, type DatabaseConfig, openDatabase, type OpenDatabaseOptions } from './db.js';
 import { Prisma } from './generated/prisma/client.js';
 import { migrateDatabase, readMigrationsList } from './migrations.js';
 import { rebuildSearchVectors } from './search/index.js';
@@ -15,8 +16,17 @@ import { corpusFingerprint, loadCorpus } from './seed/corpus.js';
 // inputs and tables both match skips the work. Any write since (an editorial change, an import, a
 // row without a search vector) moves a table's signal, and the next start does the work again,
 // exactly as it would without the state file.
+//
+// A cold start (an empty directory) would also pay for initdb, the WASM schema engine, every
+// migration and the corpus transaction: seconds. `npm run build` does that work once and leaves
+// the resulting data directory, state file included, next to the built code (the snapshot). A
+// start on an empty directory copies it in when its state file's digest is this code's, and then
+// takes the usual path: the state file and the table signals match, so nothing runs. A stale
+// snapshot is not copied, and the start does the work itself, as without one.
 
 const STATE_FILE = 'cf-startup-state.json';
+/** The snapshot's directory, next to the code that made it (dist/ for the built server). */
+export const SNAPSHOT_DIR = 'pglite-snapshot';
 const MIGRATIONS_TABLE = '_prisma_migrations';
 const CODE_DIR = fileURLToPath(new URL('.', import.meta.url));
 
@@ -29,8 +39,12 @@ interface StartupState {
 export interface EmbeddedStartup {
   /** True when the state file showed that nothing changed, so nothing ran. */
   upToDate: boolean;
+  /** True when an empty directory was filled from the build's snapshot. */
+  fromSnapshot: boolean;
   appliedMigrations: string[];
 }
+
+type EmbeddedConfig = Extract<DatabaseConfig, { kind: 'pglite' }>;
 
 /** The build's stamp when running built code (dist/.build-stamp); else the sources' sizes and times. */
 async function codeFingerprint(): Promise<string> {
@@ -65,10 +79,86 @@ async function tableSignals(db: Database): Promise<string> {
   return (await db.prisma.$queryRawUnsafe<{ signals: string }[]>(sql))[0]!.signals;
 }
 
+/** The data directory when it is one on disk (not memory:// or idb://), else null. */
+function diskDirOf(config: DatabaseConfig): string | null {
+  const dir = config.kind === 'pglite' ? config.dataDir : undefined;
+  return dir && !/^[a-z]+:\/\//i.test(dir) ? dir : null;
+}
+
 function stateFileOf(db: Database): string | null {
-  const dir = db.config.kind === 'pglite' ? db.config.dataDir : undefined;
-  // Only a directory on disk can hold the file (not memory:// or idb://).
-  return dir && !/^[a-z]+:\/\//i.test(dir) ? path.join(dir, STATE_FILE) : null;
+  const dir = diskDirOf(db.config);
+  return dir ? path.join(dir, STATE_FILE) : null;
+}
+
+async function writeState(db: Database, stateFile: string, inputs: string): Promise<void> {
+  const state: StartupState = { inputs, tables: await tableSignals(db) };
+  await writeFile(`${stateFile}.tmp`, `${JSON.stringify(state)}\n`);
+  await rename(`${stateFile}.tmp`, stateFile);
+}
+
+async function readState(dir: string): Promise<StartupState | null> {
+  return readFile(path.join(dir, STATE_FILE), 'utf8')
+    .then((text) => JSON.parse(text) as StartupState)
+    .catch(() => null);
+}
+
+/**
+ * Fills the empty or missing directory `dir` with a copy of the snapshot, when the snapshot was
+ * made from `inputs`. Copied next to it, then renamed into place: an interrupted copy never leaves
+ * a half database behind. Returns whether it did.
+ */
+async function copySnapshot(snapshot: string, dir: string, inputs: string): Promise<boolean> {
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : null));
+  if (entries?.length !== 0) return false;
+  if ((await readState(snapshot))?.inputs !== inputs) return false;
+  const copy = `${path.resolve(dir)}.snapshot-${process.pid}`;
+  await mkdir(path.dirname(copy), { recursive: true });
+  try {
+    // A copy-on-write clone where the file system has them; a copy otherwise. Never hard links:
+    // PostgreSQL writes its files in place.
+    await cp(snapshot, copy, { recursive: true, mode: constants.COPYFILE_FICLONE });
+    await rm(dir, { recursive: true, force: true });
+    await rename(copy, dir);
+  } catch (error) {
+    await rm(copy, { recursive: true, force: true });
+    throw error;
+  }
+  return true;
+}
+
+/**
+ * Opens the embedded database and brings it up to date (see {@link prepareEmbeddedDatabase}); an
+ * empty directory is first filled from the build's snapshot when that was made from this code.
+ */
+export async function openEmbeddedDatabase(
+  config: EmbeddedConfig,
+  options: OpenDatabaseOptions & { snapshotDir?: string } = {},
+): Promise<{ db: Database; startup: EmbeddedStartup }> {
+  const { snapshotDir = path.join(CODE_DIR, SNAPSHOT_DIR), ...openOptions } = options;
+  const inputs = await inputsFingerprint();
+  const dir = diskDirOf(config);
+  const fromSnapshot = dir !== null && !config.loadDataDir && (await copySnapshot(snapshotDir, dir, inputs));
+  const db = await openDatabase(config, openOptions);
+  try {
+    return { db, startup: { ...(await prepare(db, inputs)), fromSnapshot } };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/**
+ * Makes the snapshot in `dir` (by default next to this code): a fresh data directory, migrated,
+ * loaded and with its state file, as a cold start would leave it. Needs no database server.
+ */
+export async function writeEmbeddedSnapshot(dir: string = path.join(CODE_DIR, SNAPSHOT_DIR)): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  const db = await openDatabase({ kind: 'pglite', dataDir: dir });
+  try {
+    await prepare(db, await inputsFingerprint());
+  } finally {
+    await db.close();
+  }
 }
 
 /**
@@ -77,25 +167,22 @@ function stateFileOf(db: Database): string | null {
  * database changed since that last ran, does nothing (one small query).
  */
 export async function prepareEmbeddedDatabase(db: Database): Promise<EmbeddedStartup> {
+  return prepare(db, await inputsFingerprint());
+}
+
+async function prepare(db: Database, inputs: string): Promise<EmbeddedStartup> {
   const stateFile = stateFileOf(db);
-  const inputs = await inputsFingerprint();
   if (stateFile) {
-    const recorded = await readFile(stateFile, 'utf8')
-      .then((text) => JSON.parse(text) as StartupState)
-      .catch(() => null);
+    const recorded = await readState(path.dirname(stateFile));
     if (recorded?.inputs === inputs) {
       const tables = await tableSignals(db).catch(() => null);
-      if (tables === recorded.tables) return { upToDate: true, appliedMigrations: [] };
+      if (tables === recorded.tables) return { upToDate: true, fromSnapshot: false, appliedMigrations: [] };
     }
   }
   const appliedMigrations = await migrateDatabase(db);
   await loadCorpus(db.prisma);
   // Rows written before search existed (or by a writer that skipped it) get their vectors now.
   await rebuildSearchVectors(db.prisma, { onlyMissing: true });
-  if (stateFile) {
-    const state: StartupState = { inputs, tables: await tableSignals(db) };
-    await writeFile(`${stateFile}.tmp`, `${JSON.stringify(state)}\n`);
-    await rename(`${stateFile}.tmp`, stateFile);
-  }
-  return { upToDate: false, appliedMigrations };
+  if (stateFile) await writeState(db, stateFile, inputs);
+  return { upToDate: false, fromSnapshot: false, appliedMigrations };
 }

@@ -79,7 +79,7 @@ SERVICE_CMD=${SERVICE_CMD:-"{node22} dist/server.js"}
 case "$SERVICE_CMD" in
   *dist/*) ( cd "$PROJECT" && node --input-type=module -e "
     const { build, isBuildCurrent } = await import('./scripts/build.mjs');
-    if (!(await isBuildCurrent())) console.log('Built', await build(), 'files into dist/');" ) ;;
+    if (!(await isBuildCurrent())) console.log('Built', (await build({ snapshot: false })).files, 'files into dist/');" ) ;;
 esac
 node -e '
 const [rel, cmd, qp] = process.argv.slice(1);
