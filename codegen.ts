@@ -4,7 +4,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 // documents for the operations the tests and GraphiQL use.
 const config: CodegenConfig = {
   schema: './src/schema/index.ts',
-  documents: ['src/graphiql/examples.graphql', 'src/trusted-documents/**/*.graphql', 'test/operations/**/*.graphql'],
+  documents: ['src/http/graphiql/examples.graphql', 'src/http/trusted-documents/**/*.graphql', 'test/operations/**/*.graphql'],
   ignoreNoDocuments: true,
   emitLegacyCommonJSImports: false,
   generates: {

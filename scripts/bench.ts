@@ -10,8 +10,8 @@ import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 import { parse, print, type OperationDefinitionNode } from 'graphql';
 import pg from 'pg';
-import { openDatabase, pgConnectionFields } from '../src/db.js';
-import { createYogaServer } from '../src/yoga.js';
+import { openDatabase, pgConnectionFields } from '../src/db/client.js';
+import { createYogaServer } from '../src/http/yoga.js';
 
 interface Options {
   scales: number[];

@@ -6,7 +6,7 @@
 // without it they are throwaway in-memory PGlite instances.
 import path from 'node:path';
 import { runCli, UsageError } from './cli.js';
-import { databaseConfigFromEnv, type DatabaseConfig } from '../src/db.js';
+import { databaseConfigFromEnv, type DatabaseConfig } from '../src/db/client.js';
 import {
   DEFAULT_MIGRATIONS_DIR,
   type DriftReport,
@@ -16,7 +16,7 @@ import {
   migrationDirectoryName,
   readMigrationsList,
   writeMigration,
-} from '../src/migrations.js';
+} from '../src/db/migrations.js';
 
 const USAGE = `Usage:
   npm run db:migration -- <name>   create a migration from changes in prisma/schema.prisma

@@ -7,11 +7,11 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Console } from 'node:console';
 import { type CliIo, type CliStream, isEntryPoint, runAsScript, runCommand, UsageError } from './cli.js';
-import { databaseConfigFromEnv, openDatabase } from '../src/db.js';
+import { databaseConfigFromEnv, openDatabase } from '../src/db/client.js';
 import { ImportConfigError, importConfigFromEnv } from '../src/ingest/config.js';
 import { runImport } from '../src/ingest/import.js';
 import type { ImportProgress, ImportRunSummary } from '../src/ingest/types.js';
-import { migrateDatabase } from '../src/migrations.js';
+import { migrateDatabase } from '../src/db/migrations.js';
 
 const USAGE = `Usage:
   npm run import -- [--force] [--actor NAME] <file|dir|url>...

@@ -7,17 +7,17 @@
 import { parseArgs } from 'node:util';
 import type { Console } from 'node:console';
 import { type CliIo, isEntryPoint, runAsScript, runCommand, UsageError } from './cli.js';
-import { isKeyId } from '../src/credentials.js';
-import { databaseConfigFromEnv, openDatabase, type Database } from '../src/db.js';
+import { isKeyId } from '../src/auth/keys.js';
+import { databaseConfigFromEnv, openDatabase, type Database } from '../src/db/client.js';
 import type { CredentialKind } from '../src/generated/prisma/enums.js';
-import { migrateDatabase } from '../src/migrations.js';
+import { migrateDatabase } from '../src/db/migrations.js';
 import {
   createCredential,
   CredentialInputError,
   listCredentials,
   revokeCredential,
   type CreateCredentialInput,
-} from '../src/resolvers/credentials.js';
+} from '../src/auth/credentials.js';
 
 const USAGE = `Usage:
   npm run keys -- create --kind partner|editor|admin --name NAME [--expires YYYY-MM-DD]

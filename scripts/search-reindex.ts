@@ -1,5 +1,5 @@
-import { databaseConfigFromEnv, openDatabase } from '../src/db.js';
-import { rebuildSearchVectors } from '../src/search/index.js';
+import { databaseConfigFromEnv, openDatabase } from '../src/db/client.js';
+import { rebuildSearchVectors } from '../src/search/vectors.js';
 
 // npm run search:reindex [-- --missing]
 // Recomputes the search vectors of every article, organization and achievement (or, with

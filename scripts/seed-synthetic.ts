@@ -1,8 +1,8 @@
 import type { Console } from 'node:console';
 import { parseArgs } from 'node:util';
 import { type CliIo, type CliStream, cliConsole, isEntryPoint, runAsScript, UsageError } from './cli.js';
-import { databaseConfigFromEnv, openDatabase, type DatabaseConfig } from '../src/db.js';
-import { migrateDatabase } from '../src/migrations.js';
+import { databaseConfigFromEnv, openDatabase, type DatabaseConfig } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrations.js';
 import {
   DEFAULT_SYNTHETIC_SEED,
   MAX_SYNTHETIC_SCALE,
@@ -10,7 +10,7 @@ import {
   SyntheticDataExistsError,
   type SyntheticProgress,
   SyntheticSeedError,
-} from '../src/seed/synthetic.js';
+} from './synthetic/generate.js';
 
 // npm run seed:synthetic -- --scale N [--seed S] [--reset]
 // Applies pending migrations, then writes synthetic data (slugs `syn-…`) into DATABASE_URL, or

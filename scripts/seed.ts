@@ -1,7 +1,7 @@
-import { databaseConfigFromEnv, openDatabase, type DatabaseConfig } from '../src/db.js';
-import { migrateDatabase } from '../src/migrations.js';
-import { rebuildSearchVectors } from '../src/search/index.js';
-import { DEFAULT_CORPUS_FIXTURE, loadCorpus } from '../src/seed/corpus.js';
+import { databaseConfigFromEnv, openDatabase, type DatabaseConfig } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrations.js';
+import { rebuildSearchVectors } from '../src/search/vectors.js';
+import { DEFAULT_CORPUS_FIXTURE, loadCorpus } from '../src/ingest/corpus.js';
 
 // npm run seed [-- path/to/fixture.json]
 // Applies pending migrations, then loads the corpus into DATABASE_URL, or into the embedded

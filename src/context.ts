@@ -2,7 +2,7 @@ import { initContextCache } from '@pothos/core';
 import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { createLoaders } from './loaders/index.js';
-import { requestViewer } from './resolvers/credentials.js';
+import { requestViewer } from './auth/credentials.js';
 
 /**
  * Builds the per-request context: the viewer (resolved once per HTTP request from its API key or

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
-import { databaseConfigFromEnv, openDatabase } from './db.js';
-import { limitsFromEnv, type EndpointSettings } from './limits.js';
+import { databaseConfigFromEnv, openDatabase } from './db/client.js';
+import { limitsFromEnv, type EndpointSettings } from './http/limits.js';
 
 // V8 lets the old generation grow to several times its live size between full collections; under
 // load that headroom, not live data (some 55 MB), is most of the RSS: peak 420 MB, 270 MB at 25 %.
@@ -39,9 +39,9 @@ const opening =
     : openDatabase(config, openOptions).then((db) => ({ db, startup: null }));
 opening.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
 const [{ createYogaServer }, { createResponseCacheStore }, { createRateLimitStore }] = await Promise.all([
-  import('./yoga.js'),
-  import('./response-cache.js'),
-  import('./rate-limit.js'),
+  import('./http/yoga.js'),
+  import('./http/response-cache.js'),
+  import('./http/rate-limit.js'),
 ]);
 const { db, startup } = await opening;
 if (startup?.appliedMigrations.length) console.log(`Applied migrations: ${startup.appliedMigrations.join(', ')}`);

@@ -3,11 +3,11 @@ import { constants } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Database, type DatabaseConfig, openDatabase, type OpenDatabaseOptions } from './db.js';
+import { type Database, type DatabaseConfig, openDatabase, type OpenDatabaseOptions } from './db/client.js';
 import { Prisma } from './generated/prisma/client.js';
-import { migrateDatabase, readMigrationsList } from './migrations.js';
-import { rebuildSearchVectors } from './search/index.js';
-import { corpusFingerprint, loadCorpus } from './seed/corpus.js';
+import { migrateDatabase, readMigrationsList } from './db/migrations.js';
+import { rebuildSearchVectors } from './search/vectors.js';
+import { corpusFingerprint, loadCorpus } from './ingest/corpus.js';
 
 // The embedded default's start-up work (migrations, the corpus, missing search vectors) takes
 // seconds, and on most starts has nothing to do. After it ran, a state file in the PGlite

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, limitsFromEnv } from '../src/limits.js';
-import { createCredential } from '../src/resolvers/credentials.js';
-import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from '../src/rate-limit.js';
-import { createYogaServer, type YogaServer } from '../src/yoga.js';
+import { DEFAULT_LIMITS, limitsFromEnv } from '../src/http/limits.js';
+import { createCredential } from '../src/auth/credentials.js';
+import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from '../src/http/rate-limit.js';
+import { createYogaServer, type YogaServer } from '../src/http/yoga.js';
 import { createTestApi, postFrom, type HttpAnswer as Answer, type TestApi } from './support/api.js';
 import { databaseFingerprint, type DatabaseFingerprint } from './support/fingerprint.js';
 import { REDIS_URL, testStores } from './support/redis.js';

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredential } from '../src/resolvers/credentials.js';
-import { encodeGlobalId } from '../src/schema/global-id.js';
-import { seedSynthetic } from '../src/seed/synthetic.js';
-import { loadCorpus } from '../src/seed/corpus.js';
-import { GRAPHIQL_EXAMPLES } from '../src/yoga.js';
+import { createCredential } from '../src/auth/credentials.js';
+import { encodeGlobalId } from '../src/domain/global-id.js';
+import { seedSynthetic } from '../scripts/synthetic/generate.js';
+import { loadCorpus } from '../src/ingest/corpus.js';
+import { GRAPHIQL_EXAMPLES } from '../src/http/yoga.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { testBackends } from './support/database.js';
 import { createAchievement, createArticle, createOrganization, createSeries } from './support/factory.js';

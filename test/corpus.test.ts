@@ -9,7 +9,7 @@ import {
   loadCorpus,
   planCorpus,
   type CorpusFixture,
-} from '../src/seed/corpus.js';
+} from '../src/ingest/corpus.js';
 import { testBackends, withDatabase } from './support/database.js';
 import { rowCounts } from './support/fingerprint.js';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { toExpectedError } from '../src/errors.js';
-import { createCredential } from '../src/resolvers/credentials.js';
-import { encodeGlobalId } from '../src/schema/global-id.js';
+import { toExpectedError } from '../src/domain/errors.js';
+import { createCredential } from '../src/auth/credentials.js';
+import { encodeGlobalId } from '../src/domain/global-id.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { testBackends } from './support/database.js';
 import { createAchievement, createArticle, createOrganization, createSeries, unique } from './support/factory.js';

@@ -1,9 +1,9 @@
 import { createInMemoryCache } from '@graphql-yoga/plugin-response-cache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ArticleBlock, blocksToText, contentHash } from '../src/resolvers/content.js';
+import { type ArticleBlock, blocksToText, contentHash } from '../src/domain/article-body.js';
 import { occurrences, relocateExcerpt } from '../src/resolvers/editorial/article.js';
-import { createCredential } from '../src/resolvers/credentials.js';
-import { decodeGlobalId, encodeGlobalId } from '../src/schema/global-id.js';
+import { createCredential } from '../src/auth/credentials.js';
+import { decodeGlobalId, encodeGlobalId } from '../src/domain/global-id.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { testBackends } from './support/database.js';
 import { unique } from './support/factory.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/db.js';
+import type { Database } from '../src/db/client.js';
 import { Prisma, type PrismaClient } from '../src/generated/prisma/client.js';
 import type {
   AchievementKind,
@@ -36,7 +36,7 @@ import {
   type OrganizationOrder,
   type SeriesFilterInput,
 } from '../src/resolvers/filters.js';
-import { keysetOrderSql, keysetPageSql, prismaOrderSql, type KeysetOrder } from '../src/resolvers/keyset.js';
+import { keysetOrderSql, keysetPageSql, prismaOrderSql, type KeysetOrder } from '../src/db/keyset.js';
 import {
   achievementScopeSql,
   achievementScopeWhere,
@@ -50,8 +50,8 @@ import {
   readableCitationSql,
   readableCitationWhere,
   seriesScopeWhere,
-} from '../src/resolvers/scope.js';
-import { ANONYMOUS, credentialViewer, visibleArticleStatuses, type Viewer } from '../src/viewer.js';
+} from '../src/auth/scope.js';
+import { ANONYMOUS, credentialViewer, visibleArticleStatuses, type Viewer } from '../src/auth/viewer.js';
 import { createTestDatabase, testBackends } from './support/database.js';
 import { unique } from './support/factory.js';
 
@@ -307,7 +307,7 @@ async function buildDataSet(prisma: PrismaClient): Promise<DataSet> {
   }
   await prisma.citation.createMany({ data: [...citations.values()] });
 
-  // Viewers as a request makes them once its credential is verified (src/resolvers/credentials.ts):
+  // Viewers as a request makes them once its credential is verified (src/auth/credentials.ts):
   // credentialViewer, and for a scoped partner key its subtree looked up by loadOrganizationScope.
   const viewers: DataSet['viewers'] = [];
   for (const v of VIEWERS) {

@@ -1,8 +1,8 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredential } from '../src/resolvers/credentials.js';
-import { loadCorpus } from '../src/seed/corpus.js';
-import { GRAPHIQL_EXAMPLES } from '../src/yoga.js';
+import { createCredential } from '../src/auth/credentials.js';
+import { loadCorpus } from '../src/ingest/corpus.js';
+import { GRAPHIQL_EXAMPLES } from '../src/http/yoga.js';
 import { createTestApi, type TestApi } from './support/api.js';
 
 // GraphiQL opens with example operations; each must work on the corpus a new user gets.

@@ -4,7 +4,7 @@ import { detectFormat, parseDocument } from '../src/ingest/formats.js';
 import { partnerJsonSchema } from '../src/ingest/partner-json.js';
 import { parsePortalText } from '../src/ingest/portal-text.js';
 import type { ImportedArticle, ParsedDocument, RawDocument } from '../src/ingest/types.js';
-import { blocksToText, contentHash, normalizedHash, normalizeForHash } from '../src/resolvers/content.js';
+import { blocksToText, contentHash, normalizedHash, normalizeForHash } from '../src/domain/article-body.js';
 
 const FIXTURES = new URL('./fixtures/import/', import.meta.url);
 const CORPUS = new URL('../data/corpus/liupanshui-procurators-50.txt', import.meta.url);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
-import { normalizedHash } from '../src/resolvers/content.js';
+import { normalizedHash } from '../src/domain/article-body.js';
 import { createOrganizationMatcher, implicitNames, linkOrganizations } from '../src/ingest/organizations.js';
 import { parsePortalText } from '../src/ingest/portal-text.js';
 import { replacesCanonical, storeArticle } from '../src/ingest/store.js';
@@ -9,7 +9,7 @@ import type { ImportedArticle, SourceHint } from '../src/ingest/types.js';
 import { searchHits } from '../src/resolvers/search.js';
 import { parseSearchQuery } from '../src/search/tokens.js';
 import { createArticle as createEditorialArticle } from '../src/resolvers/editorial/article.js';
-import { ANONYMOUS, credentialViewer } from '../src/viewer.js';
+import { ANONYMOUS, credentialViewer } from '../src/auth/viewer.js';
 import { testBackends, withDatabase } from './support/database.js';
 import { unique } from './support/factory.js';
 import { databaseFingerprint } from './support/fingerprint.js';

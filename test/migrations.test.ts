@@ -1,12 +1,12 @@
-// Regression tests for the migration workflow (src/migrations.ts) and the driver-adapter bugs it
-// works around (each described where src/migrations.ts works around it). Every test gets its own database and its own
+// Regression tests for the migration workflow (src/db/migrations.ts) and the driver-adapter bugs it
+// works around (each described where src/db/migrations.ts works around it). Every test gets its own database and its own
 // temporary copy of prisma/schema.prisma and prisma/migrations.
 import { createHash } from 'node:crypto';
 import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { Database } from '../src/db.js';
+import type { Database } from '../src/db/client.js';
 import {
   checkDrift,
   createMigrationSql,
@@ -18,7 +18,7 @@ import {
   readMigrationsList,
   SHADOW_DATABASE_PREFIX,
   writeMigration,
-} from '../src/migrations.js';
+} from '../src/db/migrations.js';
 import {
   adminQuery,
   createEmptyTestDatabase,

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COST_HEADER } from '../src/query-cost.js';
-import { RATE_LIMIT_HEADERS } from '../src/rate-limit.js';
-import { createCredential } from '../src/resolvers/credentials.js';
-import { createResponseCacheStore } from '../src/response-cache.js';
-import { CSRF_HEADER } from '../src/request-guards.js';
+import { COST_HEADER } from '../src/http/query-cost.js';
+import { RATE_LIMIT_HEADERS } from '../src/http/rate-limit.js';
+import { createCredential } from '../src/auth/credentials.js';
+import { createResponseCacheStore } from '../src/http/response-cache.js';
+import { CSRF_HEADER } from '../src/http/request-guards.js';
 import { schema } from '../src/schema/index.js';
 import {
   buildTrustedDocuments,
   documentHash,
   serializeTrustedDocuments,
   type TrustedDocumentsManifest,
-} from '../src/trusted-documents.js';
+} from '../src/http/trusted-documents.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { testBackends } from './support/database.js';
 import { createArticle, createSeries } from './support/factory.js';

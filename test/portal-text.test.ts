@@ -11,7 +11,7 @@ import {
   PortalTextError,
   splitSeriesFromTitle,
 } from '../src/ingest/portal-text.js';
-import { blocksToText, contentHash } from '../src/resolvers/content.js';
+import { blocksToText, contentHash } from '../src/domain/article-body.js';
 
 const corpusPage = readFileSync(new URL('../data/corpus/liupanshui-procurators-50.txt', import.meta.url), 'utf8');
 

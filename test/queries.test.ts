@@ -164,7 +164,7 @@ describe.each(testBackends())('the read API on %s', (backend) => {
   it('does not reveal a draft article through node(id)', async () => {
     const { prisma } = api.db;
     const draft = await createArticle(prisma, { status: 'DRAFT' });
-    const { encodeGlobalId } = await import('../src/schema/global-id.js');
+    const { encodeGlobalId } = await import('../src/domain/global-id.js');
     const result = await api.execute('query ($id: ID!) { node(id: $id) { id } }', { id: encodeGlobalId('Article', draft.id) });
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ node: null });

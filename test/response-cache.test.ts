@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invalidateEntities } from '../src/resolvers/cache-upkeep.js';
-import { createBoundedMemoryCache, createResponseCacheStore, type ResponseCacheStore } from '../src/response-cache.js';
-import { createCredential } from '../src/resolvers/credentials.js';
+import { createBoundedMemoryCache, createResponseCacheStore, type ResponseCacheStore } from '../src/http/response-cache.js';
+import { createCredential } from '../src/auth/credentials.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { createOrganization, unique } from './support/factory.js';
 import { REDIS_URL, testStores } from './support/redis.js';

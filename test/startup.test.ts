@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../src/db.js';
+import { type Database, openDatabase } from '../src/db/client.js';
 import { openEmbeddedDatabase, prepareEmbeddedDatabase, writeEmbeddedSnapshot } from '../src/startup.js';
 
 // The embedded default's start-up work runs when something changed and only then. One on-disk

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, limitsFromEnv } from '../src/limits.js';
+import { DEFAULT_LIMITS, limitsFromEnv } from '../src/http/limits.js';
 import { createTestDatabase, testBackends } from './support/database.js';
 
 // A statement that runs away is cancelled by PostgreSQL itself (statement_timeout), not left to

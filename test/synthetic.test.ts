@@ -5,14 +5,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as seedSyntheticCli } from '../scripts/seed-synthetic.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
-import { loadCorpus } from '../src/seed/corpus.js';
+import { loadCorpus } from '../src/ingest/corpus.js';
 import {
   planSynthetic,
   seedSynthetic,
   SyntheticDataExistsError,
   SyntheticSeedError,
   syntheticSizes,
-} from '../src/seed/synthetic.js';
+} from '../scripts/synthetic/generate.js';
 import { runMain, spawnScript } from './support/cli.js';
 import { rowCounts } from './support/fingerprint.js';
 import { testBackends, withDatabase } from './support/database.js';

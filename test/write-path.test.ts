@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredential } from '../src/resolvers/credentials.js';
-import { encodeGlobalId } from '../src/schema/global-id.js';
-import { type CorpusFixture, type CorpusLoadSummary, DEFAULT_CORPUS_FIXTURE, loadCorpus } from '../src/seed/corpus.js';
+import { createCredential } from '../src/auth/credentials.js';
+import { encodeGlobalId } from '../src/domain/global-id.js';
+import { type CorpusFixture, type CorpusLoadSummary, DEFAULT_CORPUS_FIXTURE, loadCorpus } from '../src/ingest/corpus.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { testBackends } from './support/database.js';
 

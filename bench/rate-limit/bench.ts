@@ -1,4 +1,4 @@
-// Microbenchmark: the service's GCRA rate limiter (src/rate-limit.ts) against rate-limiter-flexible
+// Microbenchmark: the service's GCRA rate limiter (src/http/rate-limit.ts) against rate-limiter-flexible
 // (RateLimiterMemory, RateLimiterRedis on ioredis), in this process's memory and on Redis.
 //
 //   npm --prefix bench/rate-limit ci
@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from '../../src/rate-limit.js';
+import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from '../../src/http/rate-limit.js';
 
 const { values } = parseArgs({
   options: { redis: { type: 'string', default: 'redis://127.0.0.1:6379' }, rounds: { type: 'string', default: '3' } },
@@ -72,7 +72,7 @@ function heapMb() {
 
 async function memoryCases() {
   const limiters: [string, () => Consume][] = [
-    ['gcra (src/rate-limit.ts)', () => gcra(createMemoryRateLimitStore())],
+    ['gcra (src/http/rate-limit.ts)', () => gcra(createMemoryRateLimitStore())],
     ['rate-limiter-flexible RateLimiterMemory', () => flexible((points) => new RateLimiterMemory({ points, duration: WINDOW_MS / 1000 }))],
   ];
   for (const [name, create] of limiters) {
@@ -92,7 +92,7 @@ async function redisCases(url: string) {
   // The same client settings as the service's own store.
   const client = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500 });
   const limiters: [string, Consume][] = [
-    ['gcra (src/rate-limit.ts)', gcra(ours)],
+    ['gcra (src/http/rate-limit.ts)', gcra(ours)],
     [
       'rate-limiter-flexible RateLimiterRedis',
       flexible((points) => new RateLimiterRedis({ storeClient: client, keyPrefix: `${prefix}:flexible:${points}`, points, duration: WINDOW_MS / 1000 })),

@@ -15,10 +15,10 @@ import {
   type ArticleOrder,
   type OrganizationOrder,
 } from '../resolvers/filters.js';
-import { prismaOrderSql } from '../resolvers/keyset.js';
-import { achievementScopeSql, organizationScopeSql, readableArticleSql, readableCitationSql, viewerScope } from '../resolvers/scope.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.js';
-import { visibleArticleStatuses, type Viewer } from '../viewer.js';
+import { prismaOrderSql } from '../db/keyset.js';
+import { achievementScopeSql, organizationScopeSql, readableArticleSql, readableCitationSql, viewerScope } from '../auth/scope.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../domain/paging.js';
+import { visibleArticleStatuses, type Viewer } from '../auth/viewer.js';
 import { collectFields, NotCompilable, subfields, type SelectedField, type SelectionContext } from './selection.js';
 
 // Compiled reads: a root field's whole selection, nested lists included, as ONE SQL statement
@@ -26,7 +26,7 @@ import { collectFields, NotCompilable, subfields, type SelectedField, type Selec
 // keyed by response key, so each field below resolves by reading its key (./plugin.ts).
 //
 // The rules come from the declarations the Prisma path uses: the conditions of the nested-list
-// loaders, the SQL forms of visibility and partner scopes (src/resolvers/scope.ts), the filters'
+// loaders, the SQL forms of visibility and partner scopes (src/auth/scope.ts), the filters'
 // SQL forms, and the Prisma `orderBy` lists (src/resolvers/filters.ts), turned into SQL as Prisma
 // turns them (prismaOrderSql). Whatever is
 // not covered here (another field, a cursor argument, a filter by ID in a nested list, a scoped
@@ -93,7 +93,7 @@ const timestamp =
   (_field, alias) =>
     sql`to_char(${alias}.${raw(`"${name}"`)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** The global ID, as src/schema/global-id.ts encodes it: base64url of `Typename:uuid`, unpadded. */
+/** The global ID, as src/domain/global-id.ts encodes it: base64url of `Typename:uuid`, unpadded. */
 const globalId =
   (typename: string): FieldSql =>
   (_field, alias) =>

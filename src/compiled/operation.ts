@@ -14,7 +14,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { jsonReader } from '../db.js';
+import { jsonReader } from '../db/client.js';
 import { compileRoot, type CompiledRoot } from './compile.js';
 import { CAPTURE_ARGUMENTS, ROOTS } from './plugin.js';
 import { collectFields, type SelectedField, type SelectionContext } from './selection.js';

@@ -1,8 +1,8 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
 import type { Context } from '../context.js';
-import { jsonReader } from '../db.js';
-import { NotFoundError } from '../errors.js';
+import { jsonReader } from '../db/client.js';
+import { NotFoundError } from '../domain/errors.js';
 import { compileRoot, COMPILED_TYPES, rootCompilers } from './compile.js';
 
 // The compiled read path as a Pothos plugin. It sits outside plugin-prisma (after scope-auth and

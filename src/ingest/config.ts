@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { wholeNumber } from '../env.js';
+import { wholeNumber } from '../domain/env.js';
 
 /**
  * The importer's settings, in one place. `npm run import` and the importContent mutation read them

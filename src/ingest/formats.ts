@@ -1,4 +1,4 @@
-import { blocksToText, contentHash, normalizedHash, type ArticleBlock } from '../resolvers/content.js';
+import { blocksToText, contentHash, normalizedHash, type ArticleBlock } from '../domain/article-body.js';
 import { decodeBytes, mediaType, type MarkupKind } from './encoding.js';
 import { FeedError, parseFeed, type FeedEntry, type ParsedFeed } from './feed.js';
 import { PartnerJsonError, parsePartnerJson, type PartnerArticle } from './partner-json.js';

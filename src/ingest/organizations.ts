@@ -1,5 +1,5 @@
 import type { ArticleOrganizationRole } from '../generated/prisma/enums.js';
-import type { SearchWriter } from '../search/index.js';
+import type { SearchWriter } from '../search/vectors.js';
 
 // Links an imported article to the organizations it names. Organizations are never created here:
 // a name that looks like a public body but matches no known one is reported for review.

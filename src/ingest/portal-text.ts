@@ -1,4 +1,4 @@
-import { blocksToText, contentHash, type ArticleBlock, type ArticleBlockKind } from '../resolvers/content.js';
+import { blocksToText, contentHash, type ArticleBlock, type ArticleBlockKind } from '../domain/article-body.js';
 
 // Reads an article page that a news portal served, saved as plain text: breadcrumb, series line,
 // title, meta line (date, source), body, a trailing attribution, then the portal's footer. The

@@ -98,7 +98,7 @@ function isOriginalPublisher(source: { name: string; attributionText: string | n
   return attribution !== null && (source.name === attribution || source.attributionText === attribution);
 }
 
-/** The locator prefix of copies the curated corpus loads (src/seed/corpus.ts `corpusLocator`). */
+/** The locator prefix of copies the curated corpus loads (src/ingest/corpus.ts `corpusLocator`). */
 const CURATED_LOCATOR = 'corpus:';
 
 /**

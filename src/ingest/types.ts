@@ -1,4 +1,4 @@
-import type { ArticleBlock } from '../resolvers/content.js';
+import type { ArticleBlock } from '../domain/article-body.js';
 
 // The shapes that the import stages hand to each other:
 //   inputs.ts   file | dir | URL  → RawDocument (bytes, as read or fetched; fetch.ts does HTTP)
@@ -43,7 +43,7 @@ export interface ImportedArticle {
   bodyText: string;
   /** `contentHash(bodyText)`: over the text as this source served it. */
   contentHash: string;
-  /** `normalizedHash(bodyText)` from resolvers/content.ts: equal for the same story from two sources. */
+  /** `normalizedHash(bodyText)` from domain/article-body.ts: equal for the same story from two sources. */
   normalizedHash: string;
   publishedAt: Date | null;
   category: string | null;

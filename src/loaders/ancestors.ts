@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Organization, PrismaClient } from '../generated/prisma/client.js';
-import { narrow, organizationScopeWhere } from '../resolvers/scope.js';
-import type { Viewer } from '../viewer.js';
+import { narrow, organizationScopeWhere } from '../auth/scope.js';
+import type { Viewer } from '../auth/viewer.js';
 
 /** Deepest hierarchy walked; a guard against a cycle introduced by a bad write. */
 const MAX_DEPTH = 32;

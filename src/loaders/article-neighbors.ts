@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { Prisma, type Article, type PrismaClient } from '../generated/prisma/client.js';
-import { readableArticleSql } from '../resolvers/scope.js';
-import type { Viewer } from '../viewer.js';
+import { readableArticleSql } from '../auth/scope.js';
+import type { Viewer } from '../auth/viewer.js';
 
 export interface ArticleNeighbors {
   previous: Article | null;

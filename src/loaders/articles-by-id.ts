@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Article, PrismaClient } from '../generated/prisma/client.js';
-import { readableArticleWhere } from '../resolvers/scope.js';
-import type { Viewer } from '../viewer.js';
+import { readableArticleWhere } from '../auth/scope.js';
+import type { Viewer } from '../auth/viewer.js';
 
 /**
  * Articles by id, for parents that hold an article id without a Prisma relation (an import run's

@@ -7,8 +7,8 @@ import {
   readableArticleWhere,
   readableCitationWhere,
   seriesScopeWhere,
-} from '../resolvers/scope.js';
-import type { Viewer } from '../viewer.js';
+} from '../auth/scope.js';
+import type { Viewer } from '../auth/viewer.js';
 
 /** The models whose rows a connection cursor may point at. */
 export type CursorModel =

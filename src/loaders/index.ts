@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
-import type { Viewer } from '../viewer.js';
+import type { Viewer } from '../auth/viewer.js';
 import { createAncestorsLoader } from './ancestors.js';
 import { createArticleNeighborsLoader } from './article-neighbors.js';
 import { createArticlesByIdLoader } from './articles-by-id.js';
@@ -18,7 +18,7 @@ import { createSubtreeIdsLoader } from './subtree.js';
 /**
  * Creates this request's DataLoaders. Call once per request; never share across requests. Each
  * loader sees only what the viewer may read: drafts for editors, a partner key's subtree (see
- * src/resolvers/scope.ts).
+ * src/auth/scope.ts).
  */
 export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
   return {

@@ -6,9 +6,9 @@ import {
   type AchievementFilterInput,
   type AchievementOrder,
 } from '../resolvers/filters.js';
-import { keysetPageSql, subtreeIdsSql, type KeysetOrder } from '../resolvers/keyset.js';
-import { achievementScopeSql } from '../resolvers/scope.js';
-import type { Viewer } from '../viewer.js';
+import { keysetPageSql, subtreeIdsSql, type KeysetOrder } from '../db/keyset.js';
+import { achievementScopeSql } from '../auth/scope.js';
+import type { Viewer } from '../auth/viewer.js';
 import { createCountLoaders, createPageLoaders, type PageSpec } from './pages.js';
 
 /** Whose achievements: the organization's own, or those of its whole subtree. */

@@ -1,9 +1,9 @@
 import { Prisma, type Article, type PrismaClient } from '../generated/prisma/client.js';
 import type { ArticleOrganizationRole, ArticleStatus } from '../generated/prisma/enums.js';
 import { articleFilterSql, type ArticleFilterInput, type ArticleOrder } from '../resolvers/filters.js';
-import { keysetPageSql, type KeysetOrder } from '../resolvers/keyset.js';
-import { articleScopeSql } from '../resolvers/scope.js';
-import type { Viewer } from '../viewer.js';
+import { keysetPageSql, type KeysetOrder } from '../db/keyset.js';
+import { articleScopeSql } from '../auth/scope.js';
+import type { Viewer } from '../auth/viewer.js';
 import { createCountLoaders, createPageLoaders, type PageSpec } from './pages.js';
 
 export interface OrganizationArticlesSpec {

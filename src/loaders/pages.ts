@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
-import type { KeysetPage } from '../resolvers/keyset.js';
+import type { KeysetPage } from '../db/keyset.js';
 
 /** A page request shared by every parent in a batch: the page, the nodes' selection, and filters. */
 export interface PageSpec {

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
-import { subtreeIdsSql } from '../resolvers/keyset.js';
-import { organizationScopeSql } from '../resolvers/scope.js';
-import type { Viewer } from '../viewer.js';
+import { subtreeIdsSql } from '../db/keyset.js';
+import { organizationScopeSql } from '../auth/scope.js';
+import type { Viewer } from '../auth/viewer.js';
 
 /**
  * The ids of each organization and all organizations below it, in one statement per batch. An

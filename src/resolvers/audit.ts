@@ -1,6 +1,6 @@
-import { FieldsError, type FieldProblem } from '../errors.js';
+import { FieldsError, type FieldProblem } from '../domain/errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { decodeGlobalId } from '../schema/global-id.js';
+import { decodeGlobalId } from '../domain/global-id.js';
 
 /** The entity types audit entries are written for. */
 export const AUDITED_ENTITY_TYPES = ['Organization', 'Series', 'Article', 'Achievement', 'Citation'] as const;

@@ -1,9 +1,9 @@
 import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import { getNamedType, type GraphQLSchema, isAbstractType, isObjectType } from 'graphql';
-import { encodeGlobalId } from '../schema/global-id.js';
+import { encodeGlobalId } from '../domain/global-id.js';
 
 // Cache upkeep after a committed write. The HTTP shell owns the response cache itself
-// (src/response-cache.ts); the write paths below it only need these two functions and the cache
+// (src/http/response-cache.ts); the write paths below it only need these two functions and the cache
 // the context hands them.
 
 /**

@@ -7,10 +7,10 @@ import type {
   OrganizationLevel,
   SeriesStatus,
 } from '../generated/prisma/enums.js';
-import { BadUserInputError } from '../errors.js';
-import type { Viewer } from '../viewer.js';
-import { enumInSql } from './keyset.js';
-import { organizationRef } from './scope.js';
+import { BadUserInputError } from '../domain/errors.js';
+import type { Viewer } from '../auth/viewer.js';
+import { enumInSql } from '../db/keyset.js';
+import { organizationRef } from '../auth/scope.js';
 
 // Turns the GraphQL `filter:` and `orderBy:` inputs into Prisma arguments. Kept apart from the
 // schema files so that root fields and nested connections share one meaning of each filter.
@@ -50,7 +50,7 @@ export interface OrganizationFilterInput {
 }
 
 // A filter naming an organization outside a partner's scope matches what one naming a missing
-// organization matches (see organizationRef); the lists add the scope itself (src/resolvers/scope.ts).
+// organization matches (see organizationRef); the lists add the scope itself (src/auth/scope.ts).
 
 export function organizationWhere(
   filter: OrganizationFilterInput | null | undefined,

@@ -1,13 +1,13 @@
 import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import type { GraphQLSchema } from 'graphql';
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError } from '../domain/errors.js';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { ImportRunStatus, ImportTrigger } from '../generated/prisma/enums.js';
 import { importConfigFromEnv } from '../ingest/config.js';
 import { runImport } from '../ingest/import.js';
 import type { ImportRunSummary, StoreOutcome } from '../ingest/types.js';
 import { invalidateAfterWrite } from './cache-upkeep.js';
-import type { Viewer } from '../viewer.js';
+import type { Viewer } from '../auth/viewer.js';
 
 /** How many inputs one `importContent` call may name. */
 export const MAX_IMPORT_INPUTS = 20;

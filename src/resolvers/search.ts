@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { Achievement, Article, Organization } from '../generated/prisma/client.js';
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError } from '../domain/errors.js';
 import { type SearchModel, SEARCH_MODELS, searchDocument, snippetSources } from '../search/documents.js';
 import { buildSnippet, type Snippet } from '../search/snippet.js';
 import type { SearchQuery } from '../search/tokens.js';
-import type { Viewer } from '../viewer.js';
+import type { Viewer } from '../auth/viewer.js';
 import {
   achievementScopeSql,
   achievementScopeWhere,
@@ -14,7 +14,7 @@ import {
   organizationScopeWhere,
   readableArticleSql,
   readableArticleWhere,
-} from './scope.js';
+} from '../auth/scope.js';
 
 // The SQL of `search`: one statement ranks the hits of all three tables and returns the page
 // with the text its snippets need; one findMany per type on the page loads the nodes; one
@@ -103,7 +103,7 @@ function hitsSql({ query, types, viewer }: SearchScope): Prisma.Sql {
   const tsquery = Prisma.sql`${query.tsquery}::tsquery`;
   const rank = (alias: string, exact: Prisma.Sql) =>
     Prisma.sql`(ts_rank(${Prisma.raw(alias)}."searchVector", ${tsquery}, 32) + CASE WHEN ${exact} THEN 1 ELSE 0 END)::real`;
-  // What the viewer may read: drafts for editors only, a partner key's subtree (src/resolvers/scope.ts).
+  // What the viewer may read: drafts for editors only, a partner key's subtree (src/auth/scope.ts).
   const and = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.sql`AND ${Prisma.join(conditions, ' AND ')}` : Prisma.empty);
   const parts: Record<SearchModel, () => Prisma.Sql> = {
     Article: () => Prisma.sql`

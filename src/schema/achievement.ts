@@ -1,12 +1,12 @@
 import { achievementOrderBy, achievementWhere, CITATION_ORDER } from '../resolvers/filters.js';
-import { achievementScopeWhere, canReadOrganization, narrow, readableCitationWhere } from '../resolvers/scope.js';
+import { achievementScopeWhere, canReadOrganization, narrow, readableCitationWhere } from '../auth/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { AchievementKindEnum, AchievementLevelEnum } from './enums.js';
 import { Organization } from './organization.js';
 import { addCitation, createAchievement, deleteAchievement, removeCitation, updateAchievement } from '../resolvers/editorial/achievement.js';
 import type { WriteResult } from '../resolvers/editorial/common.js';
-import { encodeGlobalId } from './global-id.js';
+import { encodeGlobalId } from '../domain/global-id.js';
 import { afterCommit, CLEARABLE, EXPECTED_VERSION, ID_TO_CHANGE, OMITTED, versionDescription } from './writes.js';
 
 interface MetricShape {

@@ -1,12 +1,12 @@
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../domain/errors.js';
 import type { Context } from '../context.js';
 import { articleOrderBy, articleWhere, type ArticleFilterInput } from '../resolvers/filters.js';
-import { parseBody, type ArticleBlock as ArticleBlockShape } from '../resolvers/content.js';
+import { parseBody, type ArticleBlock as ArticleBlockShape } from '../domain/article-body.js';
 import {
   achievementScopeWhere,
   articleOrganizationScopeWhere,
   readableArticleWhere,
-} from '../resolvers/scope.js';
+} from '../auth/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { ArticleOrganizationRoleEnum, ArticleStatusEnum } from './enums.js';

@@ -1,7 +1,7 @@
 import { auditLogWhere, type AuditedEntityType } from '../resolvers/audit.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
-import { encodeGlobalId } from './global-id.js';
+import { encodeGlobalId } from '../domain/global-id.js';
 
 const AuditEntityTypeEnum = builder.enumType('AuditEntityType', {
   description: 'The kinds of entity that editorial writes change.',

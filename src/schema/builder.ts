@@ -8,10 +8,10 @@ import { DateResolver, DateTimeResolver, JSONObjectResolver } from 'graphql-scal
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from '../context.js';
-import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../errors.js';
-import { canReadOrganization } from '../resolvers/scope.js';
-import { decodeGlobalId, encodeGlobalId } from './global-id.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.js';
+import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../domain/errors.js';
+import { canReadOrganization } from '../auth/scope.js';
+import { decodeGlobalId, encodeGlobalId } from '../domain/global-id.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../domain/paging.js';
 import '../compiled/plugin.js';
 import './connections.js';
 
@@ -28,7 +28,7 @@ const pageSize = (arg: 'first' | 'last') => ({
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  // `organization`: the viewer may read this organization (partner scopes, src/resolvers/scope.ts).
+  // `organization`: the viewer may read this organization (partner scopes, src/auth/scope.ts).
   AuthScopes: { public: boolean; partner: boolean; editor: boolean; admin: boolean; organization: string };
   Scalars: {
     ID: { Input: string; Output: string };

@@ -2,7 +2,7 @@ import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTyp
 import { parsePrismaCursor } from '@pothos/plugin-prisma';
 import type { GraphQLFieldResolver } from 'graphql';
 import type { Context } from '../context.js';
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError } from '../domain/errors.js';
 import type { CursorModel } from '../loaders/cursor-targets.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

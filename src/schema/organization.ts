@@ -1,11 +1,11 @@
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../domain/errors.js';
 import { organizationOrderBy, organizationWhere } from '../resolvers/filters.js';
-import { narrow, organizationScopeWhere } from '../resolvers/scope.js';
+import { narrow, organizationScopeWhere } from '../auth/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { ArticleOrganizationRoleEnum, OrganizationKindEnum, OrganizationLevelEnum } from './enums.js';
-import { visibleArticleStatuses } from '../viewer.js';
-import { splitConnectionQuery } from '../resolvers/keyset.js';
+import { visibleArticleStatuses } from '../auth/viewer.js';
+import { splitConnectionQuery } from '../db/keyset.js';
 import { AchievementFilter, AchievementOrderBy, AchievementScope, AchievementStat, AchievementStatsGroupBy } from './achievement.js';
 import { ArticleOrderBy, OrganizationArticlesFilter } from './article.js';
 import { createOrganization, updateOrganization } from '../resolvers/editorial/organization.js';

@@ -14,7 +14,7 @@ import { type Highlight, type Snippet, snippetHtml, SNIPPET_LENGTH } from '../se
 import { MAX_QUERY_LENGTH, parseSearchQuery } from '../search/tokens.js';
 import { Achievement } from './achievement.js';
 import { Article } from './article.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../domain/paging.js';
 import { builder } from './builder.js';
 import { Organization } from './organization.js';
 

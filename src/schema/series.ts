@@ -1,6 +1,6 @@
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../domain/errors.js';
 import { SERIES_ARTICLE_ORDER, seriesWhere } from '../resolvers/filters.js';
-import { narrow, readableArticleWhere, seriesScopeWhere } from '../resolvers/scope.js';
+import { narrow, readableArticleWhere, seriesScopeWhere } from '../auth/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { SeriesStatusEnum } from './enums.js';

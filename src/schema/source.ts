@@ -1,11 +1,11 @@
-import { readableArticleWhere } from '../resolvers/scope.js';
+import { readableArticleWhere } from '../auth/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { SourceKindEnum } from './enums.js';
 
 builder.prismaNode('Source', {
   // Not limited by partner scopes: a source is a portal or feed, not an organization's content.
-  // Its articles are (see src/resolvers/scope.ts).
+  // Its articles are (see src/auth/scope.ts).
   description: 'Where content was federated from: a portal, a WeChat account, a feed or a partner.',
   id: { field: 'id' },
   // node(id:) answers null for an ID that matches nothing, as Relay expects.

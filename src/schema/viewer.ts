@@ -1,4 +1,4 @@
-import type { Viewer as ViewerShape } from '../viewer.js';
+import type { Viewer as ViewerShape } from '../auth/viewer.js';
 import { builder } from './builder.js';
 
 const ViewerKindEnum = builder.enumType('ViewerKind', {

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError } from '../domain/errors.js';
 
 // Search tokens, shared by the write path (tsvector) and the read path (tsquery, snippets), so
 // that a query is cut exactly the way the text was.

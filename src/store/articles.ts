@@ -1,5 +1,5 @@
 import type { Article, Prisma } from '../generated/prisma/client.js';
-import { type ArticleBlock, type ArticleBlockKind, blocksToText, contentHash, normalizedHash } from '../resolvers/content.js';
+import { type ArticleBlock, type ArticleBlockKind, blocksToText, contentHash, normalizedHash } from '../domain/article-body.js';
 import { atVersion, NEXT_VERSION, refreshSearch, type Tx, type WriteOptions } from './common.js';
 
 // The one write path of an article, used by the editorial mutations, the importer and the corpus

@@ -1,6 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import { type SearchModel, SEARCH_MODELS } from '../search/documents.js';
-import { refreshSearchVectors } from '../search/index.js';
+import { refreshSearchVectors } from '../search/vectors.js';
 
 // What the writes of every versioned entity share: the transaction they run in, the version bump
 // and its optional check, and when the search index follows.

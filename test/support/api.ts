@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
-import type { Database } from '../../src/db.js';
-import { createYogaServer, type YogaOptions, type YogaServer } from '../../src/yoga.js';
+import type { Database } from '../../src/db/client.js';
+import { createYogaServer, type YogaOptions, type YogaServer } from '../../src/http/yoga.js';
 import { createTestDatabase, type TestBackend } from './database.js';
 
 /** A fresh database and an in-process server over it, recording every SQL statement sent. */

@@ -1,5 +1,5 @@
 // Fresh databases for tests. test/support/global-setup.ts migrates one template per backend once
-// per run (through src/migrations.ts, the path users run); each createTestDatabase() clones it:
+// per run (through src/db/migrations.ts, the path users run); each createTestDatabase() clones it:
 //   PGlite:     loadDataDir() of the template's dumpDataDir() tarball, into memory (no initdb);
 //   PostgreSQL: CREATE DATABASE <unique> TEMPLATE <template>, dropped again on close().
 // Environment: TEST_DATABASE_URL (a PostgreSQL server URL; its database is only used to connect),
@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { type Database, openDatabase, type OpenDatabaseOptions, openPGlite, pgConnectionFields } from '../../src/db.js';
+import { type Database, openDatabase, type OpenDatabaseOptions, openPGlite, pgConnectionFields } from '../../src/db/client.js';
 
 export type TestBackend = 'pglite' | 'postgres';
 

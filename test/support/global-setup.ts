@@ -1,12 +1,12 @@
 // Runs once per `vitest run`: migrates one template database per backend through
-// src/migrations.ts, and hands test workers what they need to clone it (see ./database.ts).
+// src/db/migrations.ts, and hands test workers what they need to clone it (see ./database.ts).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { openDatabase, pgConnectionFields } from '../../src/db.js';
-import { loadSchemaEngine, migrateDatabase, SHADOW_DATABASE_PREFIX } from '../../src/migrations.js';
+import { openDatabase, pgConnectionFields } from '../../src/db/client.js';
+import { loadSchemaEngine, migrateDatabase, SHADOW_DATABASE_PREFIX } from '../../src/db/migrations.js';
 import {
   adminQuery,
   databaseUrl,

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { FieldProblem } from '../../errors.js';
-import { NotFoundError } from '../../errors.js';
+import type { FieldProblem } from '../../domain/errors.js';
+import { NotFoundError } from '../../domain/errors.js';
 import { AchievementKind, AchievementLevel } from '../../generated/prisma/enums.js';
-import { encodeGlobalId } from '../../schema/global-id.js';
+import { encodeGlobalId } from '../../domain/global-id.js';
 import * as achievementStore from '../../store/achievements.js';
-import type { Viewer } from '../../viewer.js';
-import { achievementOccurredOn } from '../content.js';
+import type { Viewer } from '../../auth/viewer.js';
+import { achievementOccurredOn } from '../../domain/article-body.js';
 import { occurrences } from './article.js';
 import {
   type Db,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { FieldProblem } from '../../errors.js';
+import type { FieldProblem } from '../../domain/errors.js';
 import { ArticleOrganizationRole, type ArticleStatus } from '../../generated/prisma/enums.js';
-import { encodeGlobalId } from '../../schema/global-id.js';
+import { encodeGlobalId } from '../../domain/global-id.js';
 import * as articleStore from '../../store/articles.js';
-import type { Viewer } from '../../viewer.js';
+import type { Viewer } from '../../auth/viewer.js';
 import {
   type ChangedEntity,
   type Db,

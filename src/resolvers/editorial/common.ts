@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ConflictError, FieldsError, ForbiddenError, NotFoundError, type FieldProblem } from '../../errors.js';
+import { ConflictError, FieldsError, ForbiddenError, NotFoundError, type FieldProblem } from '../../domain/errors.js';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import type { CredentialKind } from '../../generated/prisma/enums.js';
-import { decodeGlobalId, encodeGlobalId } from '../../schema/global-id.js';
-import type { Viewer } from '../../viewer.js';
+import { decodeGlobalId, encodeGlobalId } from '../../domain/global-id.js';
+import type { Viewer } from '../../auth/viewer.js';
 
 // What every editorial write shares: input parsing with per-field messages, the one-transaction
 // frame, the row lock and version check, audit entries, and the list of entities a write changed

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { FieldProblem } from '../../errors.js';
+import type { FieldProblem } from '../../domain/errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { OrganizationKind, OrganizationLevel } from '../../generated/prisma/enums.js';
 import * as organizationStore from '../../store/organizations.js';
-import type { Viewer } from '../../viewer.js';
+import type { Viewer } from '../../auth/viewer.js';
 import {
   type Db,
   type Loose,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { FieldProblem } from '../../errors.js';
+import type { FieldProblem } from '../../domain/errors.js';
 import { SeriesStatus } from '../../generated/prisma/enums.js';
 import * as seriesStore from '../../store/series.js';
-import type { Viewer } from '../../viewer.js';
+import type { Viewer } from '../../auth/viewer.js';
 import {
   type Db,
   type Loose,

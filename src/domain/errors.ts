@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { PothosValidationError } from '@pothos/core';
 import { ZodError } from 'zod';
-import { Prisma } from './generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 /** Stable codes that clients may branch on (`extensions.code`). */
 export type ErrorCode = 'NOT_FOUND' | 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT';

@@ -26,7 +26,7 @@ function reportAs(code: string, limit: number) {
 /**
  * graphql-armor's depth, alias, directive and token limits. Tokens are counted while parsing, so
  * a huge document is abandoned at the first token over the limit; the others are validation rules.
- * The cost limit is armor's too, applied in src/query-cost.ts where the page sizes are known.
+ * The cost limit is armor's too, applied in src/http/query-cost.ts where the page sizes are known.
  * With `hideSuggestions`, "Did you mean …" hints that would reveal the schema are removed.
  */
 export function useQueryLimits(

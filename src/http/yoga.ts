@@ -3,11 +3,11 @@ import { GraphQLError } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
-import { useCompiledOperations } from './compiled/operation.js';
-import { createContext } from './context.js';
+import { useCompiledOperations } from '../compiled/operation.js';
+import { createContext } from '../context.js';
 import { createBoundedSourceCache } from './document-cache.js';
-import { toExpectedError } from './errors.js';
-import type { PrismaClient } from './generated/prisma/client.js';
+import { toExpectedError } from '../domain/errors.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { useRestrictedIntrospection } from './introspection.js';
 import { partnerCors, usePartnerAccess } from './partner-access.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
@@ -17,7 +17,7 @@ import { RATE_LIMIT_HEADERS, useRateLimit, type RateLimitStore } from './rate-li
 import { useRejectNulCharacters } from './reject-nul.js';
 import { useBatchLimit, useCsrfPrevention } from './request-guards.js';
 import { responseCacheSession } from './response-cache.js';
-import { schema } from './schema/index.js';
+import { schema } from '../schema/index.js';
 import { loadTrustedDocuments } from './trusted-documents.js';
 
 /** The example operations GraphiQL opens with (also run by the test suite against the corpus). */
@@ -27,7 +27,7 @@ export interface YogaOptions {
   prisma: PrismaClient;
   /** Serve GraphiQL on GET /graphql from a browser. Defaults to on. */
   graphiql?: boolean;
-  /** The response cache (see src/response-cache.ts); none when omitted. */
+  /** The response cache (see src/http/response-cache.ts); none when omitted. */
   responseCache?: { cache: Cache; ttlMs: number };
   /**
    * Compile operations with graphql-jit. Off by default: graphql-jit 0.8 rejects an omitted
@@ -35,9 +35,9 @@ export interface YogaOptions {
    * parts of the selection from Pothos' query planning (one more statement on nested lists).
    */
   jit?: boolean;
-  /** Query, body, batch and rate limits and the introspection policy (src/limits.ts); the defaults when omitted. */
+  /** Query, body, batch and rate limits and the introspection policy (src/http/limits.ts); the defaults when omitted. */
   limits?: Limits;
-  /** Where rate-limit counters live (src/rate-limit.ts); no rate limiting when omitted. */
+  /** Where rate-limit counters live (src/http/rate-limit.ts); no rate limiting when omitted. */
   rateLimitStore?: RateLimitStore;
   /**
    * Serve the root fields the compiler covers with one SQL statement each (src/compiled/); on by
@@ -112,7 +112,7 @@ export function createYogaServer({
     // Parsed documents (and parse errors) are cached within a memory budget; see document-cache.ts.
     parserAndValidationCache: { documentCache: createBoundedSourceCache(), errorCache: createBoundedSourceCache() },
     // A partner key's allowedOrigins decide its CORS headers; everyone else gets the default (any
-    // origin). Browsers may read the limit headers. See src/partner-access.ts.
+    // origin). Browsers may read the limit headers. See src/http/partner-access.ts.
     cors: partnerCors([COST_HEADER, ...RATE_LIMIT_HEADERS]),
     plugins: [
       // Cheapest refusals first: the rate limit before the body is read, then CSRF and batch

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type Plugin, type YogaServerOptions } from 'graphql-yoga';
-import type { PrismaClient } from './generated/prisma/client.js';
-import { presentedCredential } from './credentials.js';
-import { peekRequestViewer, requestViewer } from './resolvers/credentials.js';
-import type { Viewer } from './viewer.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { presentedCredential } from '../auth/keys.js';
+import { peekRequestViewer, requestViewer } from '../auth/credentials.js';
+import type { Viewer } from '../auth/viewer.js';
 
 // What a partner key may do at the HTTP level: per-key origins (CORS) and persisted operations by hash.
 //

@@ -19,8 +19,8 @@ import {
 
 /** The files the manifest is built from, relative to the repository root. */
 export const TRUSTED_DOCUMENT_SOURCES = [
-  'src/graphiql/examples.graphql',
-  'src/trusted-documents/partner.graphql',
+  'src/http/graphiql/examples.graphql',
+  'src/http/trusted-documents/partner.graphql',
   'test/operations/bench.graphql',
 ] as const;
 
@@ -32,7 +32,7 @@ export interface TrustedDocumentsManifest {
   operations: { id: string; name: string; type: 'query'; body: string; source: string }[];
 }
 
-const ROOT = new URL('../', import.meta.url);
+const ROOT = new URL('../../', import.meta.url);
 
 /** The sha256 (hex) a client sends for a document's text, as in Apollo's `persistedQuery`. */
 export function documentHash(body: string): string {

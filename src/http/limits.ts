@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { wholeNumber } from './env.js';
+import { wholeNumber } from '../domain/env.js';
 
 /**
  * Every limit that keeps the public endpoint standing under abuse, in one place. The server reads
@@ -15,7 +15,7 @@ export interface Limits {
   maxTokens: number;
   /** Directives in an operation (graphql-armor max-directives). */
   maxDirectives: number;
-  /** Cost of an operation under graphql-armor's cost model (see src/query-cost.ts). */
+  /** Cost of an operation under graphql-armor's cost model (see src/http/query-cost.ts). */
   maxCost: number;
   /** Bytes in a request body. */
   maxBodyBytes: number;
@@ -29,7 +29,7 @@ export interface Limits {
    * Without it, a stream of random keys would get a fresh rate-limit bucket per key. null: off.
    */
   authFailureLimit: { max: number; windowMs: number } | null;
-  /** PostgreSQL statement_timeout for the server's queries, in ms; null: none (see src/db.ts). */
+  /** PostgreSQL statement_timeout for the server's queries, in ms; null: none (see src/db/client.ts). */
   statementTimeoutMs: number | null;
   /** How many reverse proxies in front of the server append to X-Forwarded-For (0: ignore it). */
   trustProxy: number;

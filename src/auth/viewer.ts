@@ -3,7 +3,7 @@ export type ViewerKind = 'anonymous' | 'partner' | 'editor' | 'admin';
 
 /**
  * Who is asking. Every request has exactly one viewer, resolved once in `createContext` from the
- * credential it presents (src/resolvers/credentials.ts); a request without one is anonymous.
+ * credential it presents (src/auth/credentials.ts); a request without one is anonymous.
  */
 export interface Viewer {
   kind: ViewerKind;
@@ -25,8 +25,8 @@ export interface Viewer {
   organizationScopeId: string | null;
   /**
    * The subtree a scoped partner key may read, resolved once per request when the credential is
-   * (src/resolvers/credentials.ts); null for everyone else. Content outside it is treated as if it
-   * did not exist (the rules are in src/resolvers/scope.ts).
+   * (src/auth/credentials.ts); null for everyone else. Content outside it is treated as if it
+   * did not exist (the rules are in src/auth/scope.ts).
    */
   organizationScope: OrganizationScope | null;
   /**

@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
-import { type OrganizationScope, type Viewer, visibleArticleStatuses } from '../viewer.js';
-import { enumInSql, subtreeIdsSql } from './keyset.js';
+import { type OrganizationScope, type Viewer, visibleArticleStatuses } from './viewer.js';
+import { enumInSql, subtreeIdsSql } from '../db/keyset.js';
 
 // Partner scopes: a partner key may be limited to an organization subtree. Content
 // outside it must look exactly like content that does not exist, on every route. This module is

@@ -3,9 +3,9 @@ import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import type { ExecutionResult } from 'graphql';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { credentialDigest } from './credentials.js';
-import type { PrismaClient } from './generated/prisma/client.js';
-import { requestViewer } from './resolvers/credentials.js';
+import { credentialDigest } from '../auth/keys.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { requestViewer } from '../auth/credentials.js';
 
 /** The shared response cache: Redis when `REDIS_URL` is set (shared by every instance), else memory. */
 export interface ResponseCacheStore {

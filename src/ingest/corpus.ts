@@ -15,8 +15,8 @@ import {
   SeriesStatus,
   SourceKind,
 } from '../generated/prisma/enums.js';
-import { parsePortalText, type ParsedPortalPage } from '../ingest/portal-text.js';
-import { achievementOccurredOn } from '../resolvers/content.js';
+import { parsePortalText, type ParsedPortalPage } from './portal-text.js';
+import { achievementOccurredOn } from '../domain/article-body.js';
 import { SEARCH_MODELS } from '../search/documents.js';
 import * as achievementStore from '../store/achievements.js';
 import * as articleStore from '../store/articles.js';

@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { limitError } from './query-limits.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './paging.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../domain/paging.js';
 
 /** The response header that reports what a request's operations cost (summed over a batch). */
 export const COST_HEADER = 'X-GraphQL-Cost';

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { Redis } from 'ioredis';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { credentialDigest } from './credentials.js';
-import { peekRequestViewer } from './resolvers/credentials.js';
+import { credentialDigest } from '../auth/keys.js';
+import { peekRequestViewer } from '../auth/credentials.js';
 
 // Request-level rate limiting. @envelop/rate-limiter limits fields inside an execution; abuse has
 // to be stopped before the body is even read, so this counts HTTP requests in `onRequest`.

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { generateCredential, parseCredential, presentedCredential, verifySecret } from '../credentials.js';
-import { UnauthenticatedError } from '../errors.js';
+import { generateCredential, parseCredential, presentedCredential, verifySecret } from './keys.js';
+import { UnauthenticatedError } from '../domain/errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { CredentialKind } from '../generated/prisma/enums.js';
-import { ANONYMOUS, credentialViewer, type Viewer } from '../viewer.js';
+import { ANONYMOUS, credentialViewer, type Viewer } from './viewer.js';
 import { loadOrganizationScope } from './scope.js';
 
 /** What `keys create` asks for. Organization and origins are for partner keys only. */

@@ -1,6 +1,6 @@
 import { getOperationAST, GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Viewer } from './viewer.js';
+import type { Viewer } from '../auth/viewer.js';
 
 const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
 

@@ -26,9 +26,9 @@ import type {
 } from '@prisma/schema-engine-wasm';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { type Database, type DatabaseConfig, openPGlite, pgConnectionFields } from './db.js';
+import { type Database, type DatabaseConfig, openPGlite, pgConnectionFields } from './client.js';
 
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** `prisma/schema.prisma` of this project, as an absolute path. */
 export const DEFAULT_SCHEMA_PATH = path.join(PROJECT_ROOT, 'prisma', 'schema.prisma');

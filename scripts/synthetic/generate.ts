@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../../src/generated/prisma/client.js';
 import type {
   AchievementKind,
   AchievementLevel,
@@ -6,10 +6,10 @@ import type {
   ArticleStatus,
   OrganizationLevel,
   SeriesStatus,
-} from '../generated/prisma/enums.js';
-import { achievementOccurredOn, type ArticleBlock, BLOCK_SEPARATOR, blocksToText, contentHash } from '../resolvers/content.js';
-import { refreshSearchVectors } from '../search/index.js';
-import * as phrases from './synthetic-phrases.js';
+} from '../../src/generated/prisma/enums.js';
+import { achievementOccurredOn, type ArticleBlock, BLOCK_SEPARATOR, blocksToText, contentHash } from '../../src/domain/article-body.js';
+import { refreshSearchVectors } from '../../src/search/vectors.js';
+import * as phrases from './phrases.js';
 
 // Synthetic data at a chosen scale, for benchmarks and for trying the API on realistic volumes:
 // a fictional procuratorate tree (最高人民检察院 → provinces → cities → districts → party branches),

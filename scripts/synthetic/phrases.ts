@@ -1,4 +1,4 @@
-// Phrase pools for the synthetic data generator (src/seed/synthetic.ts). Data only: which pool is
+// Phrase pools for the synthetic data generator (scripts/synthetic/generate.ts). Data only: which pool is
 // used where, and how the pieces are joined, is the generator's business.
 //
 // Place names are built from the two pools below, so the synthetic bodies are fictional (青川市,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** A whole number variable in [min, max]; unset or empty means the default. Shared by every
- * setting read from the environment (src/limits.ts, src/ingest/config.ts). */
+ * setting read from the environment (src/http/limits.ts, src/ingest/config.ts). */
 export const wholeNumber = (fallback: number, min: number, max: number) =>
   z
     .string()

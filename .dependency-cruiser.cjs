@@ -1,0 +1,59 @@
+// The layers of src/, top to bottom. A module may import its own layer and the layers below it,
+// never one above: `npm run check:layers` (run by CI) fails on a back-edge. test/architecture.test.ts
+// proves the check catches one.
+const LAYERS = [
+  // [name, modules, a module's path in it (for test/architecture.test.ts)]
+  ['entry', '^src/(server|startup)\\.ts$', 'src/server.ts'], // listens; opens the database
+  ['http', '^src/http/', 'src/http/yoga.ts'], // the Yoga server, its plugins and limits
+  ['schema', '^src/schema/', 'src/schema/index.ts'], // the GraphQL schema, declarative
+  ['resolvers', '^src/(resolvers|loaders|compiled)/|^src/context\\.ts$', 'src/resolvers/search.ts'], // business logic, data access
+  ['auth', '^src/auth/', 'src/auth/viewer.ts'], // keys, credentials, the viewer, the access policy
+  ['ingest', '^src/ingest/', 'src/ingest/import.ts'], // importing content, the corpus
+  ['store', '^src/store/', 'src/store/articles.ts'], // the one write path of each entity
+  ['search', '^src/search/', 'src/search/vectors.ts'], // search vectors, tokens, snippets
+  ['db', '^src/db/', 'src/db/client.ts'], // the Prisma client, migrations, SQL helpers
+  ['domain', '^src/(domain|generated)/', 'src/domain/errors.ts'], // rules everything may use; the generated client
+];
+
+const forbidden = LAYERS.flatMap(([name, path], rank) =>
+  rank === 0
+    ? []
+    : [
+        {
+          name: `no-import-up-from-${name}`,
+          comment: `${name} may import only its own layer and the ones below it`,
+          severity: 'error',
+          from: { path },
+          to: { path: LAYERS.slice(0, rank).map(([, above]) => `(${above})`).join('|') },
+        },
+      ],
+);
+
+module.exports = {
+  forbidden: [
+    ...forbidden,
+    {
+      name: 'no-tooling-in-product',
+      comment: 'src/ never imports scripts, tests or benchmarks',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(scripts|test|bench)/' },
+    },
+    {
+      name: 'every-module-has-a-layer',
+      comment: 'a new top-level module of src/ must be given a layer above',
+      severity: 'error',
+      from: { path: '^src/', pathNot: LAYERS.map(([, path]) => `(${path})`).join('|') },
+      to: {},
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^src/generated/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};
+
+// For test/architecture.test.ts; not enumerable, since dependency-cruiser refuses unknown keys.
+Object.defineProperty(module.exports, 'layers', { value: LAYERS, enumerable: false });
