@@ -1,10 +1,11 @@
 import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { Prisma } from '../generated/prisma/client.js';
 import { organizationAchievementConditions } from '../loaders/organization-achievements.js';
-import { organizationArticleConditions } from '../loaders/organization-articles.js';
+import { organizationArticleConditions, organizationArticlesNewestSql } from '../loaders/organization-articles.js';
 import {
   achievementFilterSql,
   achievementOrderBy,
+  achievementTallySql,
   articleOrderBy,
   CITATION_ORDER,
   organizationOrderBy,
@@ -135,6 +136,13 @@ interface ListSource {
    * of achievements) reads a page per value off the index instead of sorting every match.
    */
   parts?: Sql[];
+  /**
+   * The page read another way: a statement that returns the list's first `take` rows (every
+   * column of the table), in the list's order. The rest of the connection still reads `where`.
+   */
+  page?: (take: number) => Sql;
+  /** `totalCount` got another way than counting the rows `where` selects (the same number). */
+  count?: Sql;
 }
 
 const whereSql = (conditions: Sql[]) => (conditions.length ? Prisma.join(conditions, ' AND ') : sql`TRUE`);
@@ -171,7 +179,7 @@ function connectionJson(field: SelectedField, source: ListSource, first: number,
     if (part.name === '__typename') {
       entries.push([part.key, typenameSql(connectionType)]);
     } else if (part.name === 'totalCount') {
-      entries.push([part.key, sql`(SELECT count(*)::int FROM ${from})`]);
+      entries.push([part.key, source.count ?? sql`(SELECT count(*)::int FROM ${from})`]);
     } else if (part.name === 'edges') {
       paged = true;
       const edgeType = objectTypeOf(part);
@@ -227,6 +235,7 @@ function connectionJson(field: SelectedField, source: ListSource, first: number,
 
 /** What a page is read from: the list itself, or the merge of its parts' pages. */
 function pageSource(source: ListSource, from: Sql, take: number): Sql {
+  if (source.page) return sql`(${source.page(take)}) ${source.alias}`;
   if (!source.parts || source.parts.length < 2) return from;
   const { alias } = source;
   const table = raw(`"${source.table}"`);
@@ -250,11 +259,14 @@ function plainFilter<T extends object>(filter: unknown, idFields: string[]): T |
  * loaders' conditions are written over `a`), from the field's arguments and the parent row's id.
  */
 const nestedConnection =
-  (table: string, list: (args: Record<string, unknown>, parentId: Sql, c: Compiler) => { where: Sql[]; orderBy: readonly object[] }): FieldSql =>
+  (
+    table: string,
+    list: (args: Record<string, unknown>, parentId: Sql, c: Compiler) => { where: Sql[]; orderBy: readonly object[]; page?: ListSource['page'] },
+  ): FieldSql =>
   (field, alias, c) => {
     const a = raw('a');
-    const { where, orderBy } = list(field.args, sql`${alias}.id`, c);
-    return connectionJson(field, { table, alias: a, where, orderBy: prismaOrderSql(orderBy, a) }, pageSize(field.args), c);
+    const { where, orderBy, page } = list(field.args, sql`${alias}.id`, c);
+    return connectionJson(field, { table, alias: a, where, orderBy: prismaOrderSql(orderBy, a), page }, pageSize(field.args), c);
   };
 
 const organizationArticles = nestedConnection('Article', (args, organizationId, c) => {
@@ -264,7 +276,12 @@ const organizationArticles = nestedConnection('Article', (args, organizationId, 
     statuses: visibleArticleStatuses(c.viewer),
     filter: plainFilter<Omit<ArticleFilterInput, 'organization' | 'includeDescendants' | 'role'>>(filter, ['series']),
   };
-  return { where: organizationArticleConditions(c.viewer, spec, organizationId), orderBy: articleOrderBy(orderBy) };
+  return {
+    where: organizationArticleConditions(c.viewer, spec, organizationId),
+    orderBy: articleOrderBy(orderBy),
+    // The newest first are read off the link table's index (the default order, Q1's).
+    page: (orderBy ?? 'PUBLISHED_AT_DESC') === 'PUBLISHED_AT_DESC' ? (take) => organizationArticlesNewestSql(c.viewer, spec, organizationId, take) : undefined,
+  };
 });
 
 const organizationAchievements = nestedConnection('Achievement', (args, organizationId, c) => {
@@ -454,6 +471,8 @@ export function rootCompilers(notFound: (type: string, key: string) => Error): R
         orderBy: prismaOrderSql(achievementOrderBy(order), alias),
         // The (level, occurredOn DESC NULLS LAST, id DESC) index holds each level's DATE_DESC order.
         parts: order === 'DATE_DESC' ? levels.map((level) => sql`${alias}.level = ${level}::"AchievementLevel"`) : undefined,
+        // A scoped key's count depends on the organizations in its scope: those rows are counted.
+        count: viewerScope(c.viewer) ? undefined : (achievementTallySql(filter) ?? undefined),
       };
     }),
   };

@@ -233,6 +233,27 @@ export function achievementFilterSql(filter: AchievementFilterInput | null | und
   return conditions;
 }
 
+/**
+ * How many achievements match the filter, as one SQL expression that sums rows of
+ * "AchievementTally" (exact: a trigger keeps it in the writer's transaction) instead of counting
+ * every match: for filters by levels, kinds and whole years, which that table's buckets hold.
+ * Null for a filter it cannot answer (an organization, dates): count the rows. The viewer's scope
+ * is the caller's to check.
+ */
+export function achievementTallySql(filter: AchievementFilterInput | null | undefined): Prisma.Sql | null {
+  const f = normalizeAchievementFilter(filter);
+  if (f.organizationId || filter?.from != null || filter?.to != null) return null;
+  const t = Prisma.raw('tally');
+  const conditions: Prisma.Sql[] = [];
+  if (f.kinds.length) conditions.push(enumInSql(Prisma.sql`${t}.kind`, f.kinds, 'AchievementKind'));
+  if (f.levels.length) conditions.push(enumInSql(Prisma.sql`${t}.level`, f.levels, 'AchievementLevel'));
+  // A year bound leaves out the undated, whose bucket's year is null, as the date range does.
+  if (filter?.yearFrom != null) conditions.push(Prisma.sql`${t}.year >= ${filter.yearFrom}::int`);
+  if (filter?.yearTo != null) conditions.push(Prisma.sql`${t}.year <= ${filter.yearTo}::int`);
+  return Prisma.sql`(SELECT coalesce(sum(${t}.count), 0)::int FROM "AchievementTally" ${t}
+    WHERE ${conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`})`;
+}
+
 export type AchievementOrder = 'DATE_DESC' | 'DATE_ASC' | 'TITLE_ASC';
 
 /** Whether the filter bounds the date, so that undated achievements cannot match. */

@@ -1,5 +1,5 @@
-import { achievementOrderBy, achievementWhere, CITATION_ORDER } from '../resolvers/filters.js';
-import { achievementScopeWhere, canReadOrganization, narrow, readableCitationWhere } from '../auth/scope.js';
+import { achievementOrderBy, achievementTallySql, achievementWhere, CITATION_ORDER } from '../resolvers/filters.js';
+import { achievementScopeWhere, canReadOrganization, narrow, readableCitationWhere, viewerScope } from '../auth/scope.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { AchievementKindEnum, AchievementLevelEnum } from './enums.js';
@@ -172,8 +172,12 @@ builder.queryField('achievements', (t) =>
       filter: t.arg({ type: AchievementFilter, required: false, description: 'Narrow the list.' }),
       orderBy: t.arg({ type: AchievementOrderBy, required: false, description: 'Sort order; DATE_DESC by default.' }),
     },
-    totalCount: (_root, args, ctx) =>
-      ctx.prisma.achievement.count({ where: narrow(achievementWhere(args.filter), achievementScopeWhere(ctx.viewer)) }),
+    totalCount: async (_root, args, ctx) => {
+      // Filters by levels, kinds and years sum "AchievementTally" (exact) instead of counting every match.
+      const tally = viewerScope(ctx.viewer) ? null : achievementTallySql(args.filter);
+      if (tally) return (await ctx.prisma.$queryRaw<{ count: number }[]>`SELECT ${tally} AS count`)[0]!.count;
+      return ctx.prisma.achievement.count({ where: narrow(achievementWhere(args.filter), achievementScopeWhere(ctx.viewer)) });
+    },
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.achievement.findMany({
         ...query,
