@@ -19,7 +19,7 @@ import {
 } from '../resolvers/editorial/achievement.js';
 import type { WriteResult } from '../resolvers/editorial/common.js';
 import { encodeGlobalId } from './global-id.js';
-import { editorialMutation, versionDescription, writePayload } from './writes.js';
+import { editorialMutation, idAndVersion, inputFields, inputTypes, versionDescription, writePayload } from './writes.js';
 
 interface MetricShape {
   value: number;
@@ -202,78 +202,48 @@ builder.queryField('achievements', (t) =>
 
 const MetricInput = builder.inputType('MetricInput', {
   description: 'A reported figure, e.g. 52.2 万元.',
-  fields: (t) => ({
-    value: t.float(metricInput.fields.value),
-    unit: t.string(metricInput.fields.unit),
-    baseline: t.float(metricInput.fields.baseline),
-  }),
+  fields: (t) => inputFields(t, { value: 'Float', unit: 'String', baseline: 'Float' }, metricInput.fields),
+});
+
+const achievementInputTypes = inputTypes({
+  slug: 'String',
+  organization: 'ID',
+  title: 'String',
+  description: 'String',
+  kind: AchievementKindEnum,
+  level: AchievementLevelEnum,
+  issuer: 'ID',
+  issuerName: 'String',
+  awardedOn: 'Date',
+  periodStart: 'Date',
+  periodEnd: 'Date',
+  rank: 'Int',
+  metric: MetricInput,
 });
 
 const CreateAchievementInput = builder.inputType('CreateAchievementInput', {
   description: 'A new achievement. Add its evidence with addCitation.',
-  fields: (t) => ({
-    slug: t.string(createAchievementInput.fields.slug),
-    organization: t.id(createAchievementInput.fields.organization),
-    title: t.string(createAchievementInput.fields.title),
-    description: t.string(createAchievementInput.fields.description),
-    kind: t.field({ type: AchievementKindEnum, ...createAchievementInput.fields.kind }),
-    level: t.field({ type: AchievementLevelEnum, ...createAchievementInput.fields.level }),
-    issuer: t.id(createAchievementInput.fields.issuer),
-    issuerName: t.string(createAchievementInput.fields.issuerName),
-    awardedOn: t.field({ type: 'Date', ...createAchievementInput.fields.awardedOn }),
-    periodStart: t.field({ type: 'Date', ...createAchievementInput.fields.periodStart }),
-    periodEnd: t.field({ type: 'Date', ...createAchievementInput.fields.periodEnd }),
-    rank: t.int(createAchievementInput.fields.rank),
-    metric: t.field({ type: MetricInput, ...createAchievementInput.fields.metric }),
-  }),
+  fields: (t) => inputFields(t, achievementInputTypes, createAchievementInput.fields),
 });
 
 const UpdateAchievementInput = builder.inputType('UpdateAchievementInput', {
   description: 'Changes to an achievement: only the fields given change. Its `date` follows its dates.',
-  fields: (t) => ({
-    id: t.id(updateAchievementInput.fields.id),
-    expectedVersion: t.int(updateAchievementInput.fields.expectedVersion),
-    slug: t.string(updateAchievementInput.fields.slug),
-    organization: t.id(updateAchievementInput.fields.organization),
-    title: t.string(updateAchievementInput.fields.title),
-    description: t.string(updateAchievementInput.fields.description),
-    kind: t.field({ type: AchievementKindEnum, ...updateAchievementInput.fields.kind }),
-    level: t.field({ type: AchievementLevelEnum, ...updateAchievementInput.fields.level }),
-    issuer: t.id(updateAchievementInput.fields.issuer),
-    issuerName: t.string(updateAchievementInput.fields.issuerName),
-    awardedOn: t.field({ type: 'Date', ...updateAchievementInput.fields.awardedOn }),
-    periodStart: t.field({ type: 'Date', ...updateAchievementInput.fields.periodStart }),
-    periodEnd: t.field({ type: 'Date', ...updateAchievementInput.fields.periodEnd }),
-    rank: t.int(updateAchievementInput.fields.rank),
-    metric: t.field({ type: MetricInput, ...updateAchievementInput.fields.metric }),
-  }),
+  fields: (t) => inputFields(t, { ...idAndVersion, ...achievementInputTypes }, updateAchievementInput.fields),
 });
 
 const DeleteAchievementInput = builder.inputType('DeleteAchievementInput', {
   description: 'The achievement to delete.',
-  fields: (t) => ({
-    id: t.id(deleteAchievementInput.fields.id),
-    expectedVersion: t.int(deleteAchievementInput.fields.expectedVersion),
-  }),
+  fields: (t) => inputFields(t, idAndVersion, deleteAchievementInput.fields),
 });
 
 const AddCitationInput = builder.inputType('AddCitationInput', {
   description: 'A passage of an article, cited as evidence for an achievement.',
-  fields: (t) => ({
-    achievement: t.id(addCitationInput.fields.achievement),
-    article: t.id(addCitationInput.fields.article),
-    excerpt: t.string(addCitationInput.fields.excerpt),
-    occurrence: t.int(addCitationInput.fields.occurrence),
-  }),
+  fields: (t) => inputFields(t, { achievement: 'ID', article: 'ID', excerpt: 'String', occurrence: 'Int' }, addCitationInput.fields),
 });
 
 const RemoveCitationInput = builder.inputType('RemoveCitationInput', {
   description: 'The citation to remove, by its achievement, article and offset.',
-  fields: (t) => ({
-    achievement: t.id(removeCitationInput.fields.achievement),
-    article: t.id(removeCitationInput.fields.article),
-    offset: t.int(removeCitationInput.fields.offset),
-  }),
+  fields: (t) => inputFields(t, { achievement: 'ID', article: 'ID', offset: 'Int' }, removeCitationInput.fields),
 });
 
 const CreateAchievementPayload = writePayload('createAchievement', 'Achievement');

@@ -23,7 +23,7 @@ import {
   updateArticle,
   updateArticleInput,
 } from '../resolvers/editorial/article.js';
-import { editorialMutation, versionDescription, writePayload } from './writes.js';
+import { editorialMutation, idAndVersion, inputFields, inputTypes, versionDescription, writePayload } from './writes.js';
 
 export const ArticleBlockKind = builder.enumType('ArticleBlockKind', {
   description: 'The role of a block in an article body.',
@@ -241,70 +241,46 @@ builder.queryFields((t) => ({
 
 const ArticleBlockInput = builder.inputType('ArticleBlockInput', {
   description: 'One block of an article body.',
-  fields: (t) => ({
-    kind: t.field({ type: ArticleBlockKind, ...articleBlockInput.fields.kind }),
-    text: t.string(articleBlockInput.fields.text),
-  }),
+  fields: (t) => inputFields(t, { kind: ArticleBlockKind, text: 'String' }, articleBlockInput.fields),
 });
 
 const ArticleOrganizationInput = builder.inputType('ArticleOrganizationInput', {
   description: 'A link between an article and an organization it concerns.',
-  fields: (t) => ({
-    organization: t.id(articleOrganizationInput.fields.organization),
-    role: t.field({ type: ArticleOrganizationRoleEnum, ...articleOrganizationInput.fields.role }),
-  }),
+  fields: (t) => inputFields(t, { organization: 'ID', role: ArticleOrganizationRoleEnum }, articleOrganizationInput.fields),
+});
+
+const articleInputTypes = inputTypes({
+  slug: 'String',
+  title: 'String',
+  series: 'ID',
+  episode: 'Int',
+  publishedAt: 'DateTime',
+  language: 'String',
+  category: 'String',
+  tags: ['String'],
+  body: [ArticleBlockInput],
+  source: 'ID',
+  attribution: 'String',
+  originalUrl: 'String',
+  canonicalUrl: 'String',
+  organizations: [ArticleOrganizationInput],
 });
 
 const CreateArticleInput = builder.inputType('CreateArticleInput', {
   description: 'A new article. It starts as a DRAFT: publish it with publishArticle.',
-  fields: (t) => ({
-    slug: t.string(createArticleInput.fields.slug),
-    title: t.string(createArticleInput.fields.title),
-    series: t.id(createArticleInput.fields.series),
-    episode: t.int(createArticleInput.fields.episode),
-    publishedAt: t.field({ type: 'DateTime', ...createArticleInput.fields.publishedAt }),
-    language: t.string(createArticleInput.fields.language),
-    category: t.string(createArticleInput.fields.category),
-    tags: t.stringList(createArticleInput.fields.tags),
-    body: t.field({ type: [ArticleBlockInput], ...createArticleInput.fields.body }),
-    source: t.id(createArticleInput.fields.source),
-    attribution: t.string(createArticleInput.fields.attribution),
-    originalUrl: t.string(createArticleInput.fields.originalUrl),
-    canonicalUrl: t.string(createArticleInput.fields.canonicalUrl),
-    organizations: t.field({ type: [ArticleOrganizationInput], ...createArticleInput.fields.organizations }),
-  }),
+  fields: (t) => inputFields(t, articleInputTypes, createArticleInput.fields),
 });
 
 const UpdateArticleInput = builder.inputType('UpdateArticleInput', {
   description:
     'Changes to an article: only the fields given change. The status changes only through publishArticle and archiveArticle.',
-  fields: (t) => ({
-    id: t.id(updateArticleInput.fields.id),
-    expectedVersion: t.int(updateArticleInput.fields.expectedVersion),
-    slug: t.string(updateArticleInput.fields.slug),
-    title: t.string(updateArticleInput.fields.title),
-    series: t.id(updateArticleInput.fields.series),
-    episode: t.int(updateArticleInput.fields.episode),
-    publishedAt: t.field({ type: 'DateTime', ...updateArticleInput.fields.publishedAt }),
-    language: t.string(updateArticleInput.fields.language),
-    category: t.string(updateArticleInput.fields.category),
-    tags: t.stringList(updateArticleInput.fields.tags),
-    body: t.field({ type: [ArticleBlockInput], ...updateArticleInput.fields.body }),
-    source: t.id(updateArticleInput.fields.source),
-    attribution: t.string(updateArticleInput.fields.attribution),
-    originalUrl: t.string(updateArticleInput.fields.originalUrl),
-    canonicalUrl: t.string(updateArticleInput.fields.canonicalUrl),
-    organizations: t.field({ type: [ArticleOrganizationInput], ...updateArticleInput.fields.organizations }),
-  }),
+  fields: (t) => inputFields(t, { ...idAndVersion, ...articleInputTypes }, updateArticleInput.fields),
 });
 
 const ArticleStatusChangeInput = (name: string, description: string) =>
   builder.inputType(name, {
     description,
-    fields: (t) => ({
-      id: t.id(articleStatusChangeInput.fields.id),
-      expectedVersion: t.int(articleStatusChangeInput.fields.expectedVersion),
-    }),
+    fields: (t) => inputFields(t, idAndVersion, articleStatusChangeInput.fields),
   });
 const PublishArticleInput = ArticleStatusChangeInput('PublishArticleInput', 'The article to publish.');
 const ArchiveArticleInput = ArticleStatusChangeInput('ArchiveArticleInput', 'The article to archive.');

@@ -14,7 +14,7 @@ import {
   updateOrganization,
   updateOrganizationInput,
 } from '../resolvers/editorial/organization.js';
-import { editorialMutation, versionDescription, writePayload } from './writes.js';
+import { editorialMutation, idAndVersion, inputFields, inputTypes, versionDescription, writePayload } from './writes.js';
 
 export const Organization = builder.prismaNode('Organization', {
   // Select mode: read only the columns a query asks for. `parentId` decides whether `parent` is
@@ -198,38 +198,27 @@ builder.queryFields((t) => ({
 // ---------------------------------------------------------------------------------------------
 // Editorial writes (src/resolvers/editorial/organization.ts; conventions in ./writes.ts)
 
+const organizationInputTypes = inputTypes({
+  slug: 'String',
+  name: 'String',
+  shortName: 'String',
+  aliases: ['String'],
+  kind: OrganizationKindEnum,
+  level: OrganizationLevelEnum,
+  region: 'String',
+  foundedOn: 'Date',
+  description: 'String',
+  parent: 'ID',
+});
+
 const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
   description: 'A new organization.',
-  fields: (t) => ({
-    slug: t.string(createOrganizationInput.fields.slug),
-    name: t.string(createOrganizationInput.fields.name),
-    shortName: t.string(createOrganizationInput.fields.shortName),
-    aliases: t.stringList(createOrganizationInput.fields.aliases),
-    kind: t.field({ type: OrganizationKindEnum, ...createOrganizationInput.fields.kind }),
-    level: t.field({ type: OrganizationLevelEnum, ...createOrganizationInput.fields.level }),
-    region: t.string(createOrganizationInput.fields.region),
-    foundedOn: t.field({ type: 'Date', ...createOrganizationInput.fields.foundedOn }),
-    description: t.string(createOrganizationInput.fields.description),
-    parent: t.id(createOrganizationInput.fields.parent),
-  }),
+  fields: (t) => inputFields(t, organizationInputTypes, createOrganizationInput.fields),
 });
 
 const UpdateOrganizationInput = builder.inputType('UpdateOrganizationInput', {
   description: 'Changes to an organization: only the fields given change.',
-  fields: (t) => ({
-    id: t.id(updateOrganizationInput.fields.id),
-    expectedVersion: t.int(updateOrganizationInput.fields.expectedVersion),
-    slug: t.string(updateOrganizationInput.fields.slug),
-    name: t.string(updateOrganizationInput.fields.name),
-    shortName: t.string(updateOrganizationInput.fields.shortName),
-    aliases: t.stringList(updateOrganizationInput.fields.aliases),
-    kind: t.field({ type: OrganizationKindEnum, ...updateOrganizationInput.fields.kind }),
-    level: t.field({ type: OrganizationLevelEnum, ...updateOrganizationInput.fields.level }),
-    region: t.string(updateOrganizationInput.fields.region),
-    foundedOn: t.field({ type: 'Date', ...updateOrganizationInput.fields.foundedOn }),
-    description: t.string(updateOrganizationInput.fields.description),
-    parent: t.id(updateOrganizationInput.fields.parent),
-  }),
+  fields: (t) => inputFields(t, { ...idAndVersion, ...organizationInputTypes }, updateOrganizationInput.fields),
 });
 
 const CreateOrganizationPayload = writePayload('createOrganization', 'Organization');

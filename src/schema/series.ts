@@ -7,7 +7,7 @@ import { SeriesStatusEnum } from './enums.js';
 import { Organization } from './organization.js';
 import { Article } from './article.js';
 import { createSeries, createSeriesInput, updateSeries, updateSeriesInput } from '../resolvers/editorial/series.js';
-import { editorialMutation, inputFields, inputTypes, versionDescription, writePayload } from './writes.js';
+import { editorialMutation, idAndVersion, inputFields, inputTypes, versionDescription, writePayload } from './writes.js';
 
 export const Series = builder.prismaNode('Series', {
   description: 'A long-form report series, e.g. 中国凉都——六盘水检察人系列报道. Its articles are numbered episodes.',
@@ -125,7 +125,7 @@ const CreateSeriesInput = builder.inputType('CreateSeriesInput', {
 
 const UpdateSeriesInput = builder.inputType('UpdateSeriesInput', {
   description: 'Changes to a series: only the fields given change.',
-  fields: (t) => inputFields(t, { id: 'ID', expectedVersion: 'Int', ...seriesInputTypes }, updateSeriesInput.fields),
+  fields: (t) => inputFields(t, { ...idAndVersion, ...seriesInputTypes }, updateSeriesInput.fields),
 });
 
 const CreateSeriesPayload = writePayload('createSeries', 'Series');

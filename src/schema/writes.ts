@@ -44,6 +44,9 @@ type Declared = { required: boolean; description: string };
 /** The GraphQL types of an input's fields, e.g. `{ slug: 'String', aliases: ['String'] }`. */
 export const inputTypes = <T extends Record<string, InputTypeParam>>(types: T): T => types;
 
+/** The first two fields of every input that changes a versioned row. */
+export const idAndVersion = inputTypes({ id: 'ID', expectedVersion: 'Int' });
+
 /**
  * The fields of an editorial input: each of `types` (its GraphQL type, said once for the create
  * and the update input), required and described as `declared` (from the rules in
