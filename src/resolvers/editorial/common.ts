@@ -142,11 +142,11 @@ export function declareInput<F extends InputFields>(fields: F): InputDeclaration
 
 export const OMITTED = 'Omit to leave unchanged';
 export const CLEARABLE = 'Omit to leave unchanged, null to clear';
-export const EXPECTED_VERSION =
-  'The `version` you read the entity at. If it has changed since, nothing is written and the mutation fails with CONFLICT (`extensions.currentVersion`): reload, reapply, retry.';
-
 /** `expectedVersion`, as every input that changes a versioned row has it. */
-export const expectedVersionField = field(expectedVersion, EXPECTED_VERSION);
+export const expectedVersionField = field(
+  expectedVersion,
+  'The `version` you read the entity at. If it has changed since, nothing is written and the mutation fails with CONFLICT (`extensions.currentVersion`): reload, reapply, retry.',
+);
 
 /**
  * The update input of `model`: its global `id`, `expectedVersion`, and every field of its create
@@ -155,10 +155,10 @@ export const expectedVersionField = field(expectedVersion, EXPECTED_VERSION);
 export function declareUpdate<F extends InputFields>(model: VersionedModel, fields: F) {
   const id = field(globalId(model), `The ${model.toLowerCase()} to change (its global ID).`);
   const optional = Object.fromEntries(Object.entries(fields).map(([key, entry]) => [key, entry.schema.optional()])) as Optional<F>;
-  const shape = { id: id.schema, expectedVersion, ...optional };
+  const shape = { id: id.schema, expectedVersion: expectedVersionField.schema, ...optional };
   return declare(shape, (key) => {
     if (key === 'id') return id.description;
-    if (key === 'expectedVersion') return EXPECTED_VERSION;
+    if (key === 'expectedVersion') return expectedVersionField.description;
     const entry = fields[key]!;
     return `${entry.description} ${entry.onUpdate ?? (accepts(entry.schema, null) ? CLEARABLE : OMITTED)}.`;
   });
