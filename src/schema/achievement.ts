@@ -4,10 +4,22 @@ import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 import { AchievementKindEnum, AchievementLevelEnum } from './enums.js';
 import { Organization } from './organization.js';
-import { addCitation, createAchievement, deleteAchievement, removeCitation, updateAchievement } from '../resolvers/editorial/achievement.js';
+import {
+  addCitation,
+  addCitationInput,
+  createAchievement,
+  createAchievementInput,
+  deleteAchievement,
+  deleteAchievementInput,
+  metricInput,
+  removeCitation,
+  removeCitationInput,
+  updateAchievement,
+  updateAchievementInput,
+} from '../resolvers/editorial/achievement.js';
 import type { WriteResult } from '../resolvers/editorial/common.js';
 import { encodeGlobalId } from '../domain/global-id.js';
-import { afterCommit, CLEARABLE, EXPECTED_VERSION, ID_TO_CHANGE, OMITTED, versionDescription } from './writes.js';
+import { editorialMutation, idAndVersion, inputFields, inputTypes, versionDescription, writePayload } from './writes.js';
 
 interface MetricShape {
   value: number;
@@ -194,117 +206,53 @@ builder.queryField('achievements', (t) =>
 
 const MetricInput = builder.inputType('MetricInput', {
   description: 'A reported figure, e.g. 52.2 万元.',
-  fields: (t) => ({
-    value: t.float({ required: true, description: 'The figure itself.' }),
-    unit: t.string({ required: false, description: 'Its unit as written, e.g. 万元 (at most 50 characters).' }),
-    baseline: t.float({ required: false, description: 'The figure it is compared with, when the text gives one.' }),
-  }),
+  fields: (t) => inputFields(t, { value: 'Float', unit: 'String', baseline: 'Float' }, metricInput.fields),
 });
 
-const achievementFields = {
-  slug: 'Stable ASCII identifier, unique among achievements: lower-case letters and digits in words joined by hyphens.',
-  organization: 'The organization that achieved it (global ID).',
-  title: 'What was achieved, in a line of at most 300 characters.',
-  description: 'More detail, at most 5000 characters.',
-  kind: 'What sort of achievement: a RANKING needs a `rank` (and only a RANKING has one); a METRIC needs a `metric`.',
-  level: 'Its reach.',
-  issuer: 'The organization that awarded or ranked it (global ID).',
-  issuerName: 'Who awarded or ranked it, as written, when that body is not an organization in the graph.',
-  awardedOn: 'The day it was conferred (1900–2099).',
-  periodStart: 'Start of the period it covers; not after `periodEnd`.',
-  periodEnd: 'End of the period it covers; not before `periodStart`.',
-  rank: 'Position in a ranking: 全市第二 is 2. A positive whole number; RANKING achievements only.',
-  metric: 'The figure it reports.',
-};
+const achievementInputTypes = inputTypes({
+  slug: 'String',
+  organization: 'ID',
+  title: 'String',
+  description: 'String',
+  kind: AchievementKindEnum,
+  level: AchievementLevelEnum,
+  issuer: 'ID',
+  issuerName: 'String',
+  awardedOn: 'Date',
+  periodStart: 'Date',
+  periodEnd: 'Date',
+  rank: 'Int',
+  metric: MetricInput,
+});
 
 const CreateAchievementInput = builder.inputType('CreateAchievementInput', {
   description: 'A new achievement. Add its evidence with addCitation.',
-  fields: (t) => ({
-    slug: t.string({ required: true, description: achievementFields.slug }),
-    organization: t.id({ required: true, description: achievementFields.organization }),
-    title: t.string({ required: true, description: achievementFields.title }),
-    description: t.string({ required: false, description: achievementFields.description }),
-    kind: t.field({ type: AchievementKindEnum, required: true, description: achievementFields.kind }),
-    level: t.field({ type: AchievementLevelEnum, required: false, description: achievementFields.level }),
-    issuer: t.id({ required: false, description: achievementFields.issuer }),
-    issuerName: t.string({ required: false, description: achievementFields.issuerName }),
-    awardedOn: t.field({ type: 'Date', required: false, description: achievementFields.awardedOn }),
-    periodStart: t.field({ type: 'Date', required: false, description: achievementFields.periodStart }),
-    periodEnd: t.field({ type: 'Date', required: false, description: achievementFields.periodEnd }),
-    rank: t.int({ required: false, description: achievementFields.rank }),
-    metric: t.field({ type: MetricInput, required: false, description: achievementFields.metric }),
-  }),
+  fields: (t) => inputFields(t, achievementInputTypes, createAchievementInput.fields),
 });
 
 const UpdateAchievementInput = builder.inputType('UpdateAchievementInput', {
   description: 'Changes to an achievement: only the fields given change. Its `date` follows its dates.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: ID_TO_CHANGE('achievement') }),
-    expectedVersion: t.int({ required: true, description: EXPECTED_VERSION }),
-    slug: t.string({ required: false, description: `${achievementFields.slug} ${OMITTED}.` }),
-    organization: t.id({ required: false, description: `${achievementFields.organization} ${OMITTED}.` }),
-    title: t.string({ required: false, description: `${achievementFields.title} ${OMITTED}.` }),
-    description: t.string({ required: false, description: `${achievementFields.description} ${CLEARABLE}.` }),
-    kind: t.field({ type: AchievementKindEnum, required: false, description: `${achievementFields.kind} ${OMITTED}.` }),
-    level: t.field({ type: AchievementLevelEnum, required: false, description: `${achievementFields.level} ${CLEARABLE}.` }),
-    issuer: t.id({ required: false, description: `${achievementFields.issuer} ${CLEARABLE}.` }),
-    issuerName: t.string({ required: false, description: `${achievementFields.issuerName} ${CLEARABLE}.` }),
-    awardedOn: t.field({ type: 'Date', required: false, description: `${achievementFields.awardedOn} ${CLEARABLE}.` }),
-    periodStart: t.field({ type: 'Date', required: false, description: `${achievementFields.periodStart} ${CLEARABLE}.` }),
-    periodEnd: t.field({ type: 'Date', required: false, description: `${achievementFields.periodEnd} ${CLEARABLE}.` }),
-    rank: t.int({ required: false, description: `${achievementFields.rank} ${CLEARABLE}.` }),
-    metric: t.field({ type: MetricInput, required: false, description: `${achievementFields.metric} Replaces the whole figure. ${CLEARABLE}.` }),
-  }),
+  fields: (t) => inputFields(t, { ...idAndVersion, ...achievementInputTypes }, updateAchievementInput.fields),
 });
 
 const DeleteAchievementInput = builder.inputType('DeleteAchievementInput', {
   description: 'The achievement to delete.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: 'The achievement to delete (its global ID).' }),
-    expectedVersion: t.int({ required: true, description: EXPECTED_VERSION }),
-  }),
+  fields: (t) => inputFields(t, idAndVersion, deleteAchievementInput.fields),
 });
 
 const AddCitationInput = builder.inputType('AddCitationInput', {
   description: 'A passage of an article, cited as evidence for an achievement.',
-  fields: (t) => ({
-    achievement: t.id({ required: true, description: 'The achievement (global ID).' }),
-    article: t.id({ required: true, description: 'The article quoted (global ID).' }),
-    excerpt: t.string({
-      required: true,
-      description: 'The passage, copied word for word from the article’s `bodyText` (punctuation and character width included), at most 2000 characters.',
-    }),
-    occurrence: t.int({
-      required: false,
-      description: 'Which occurrence of the excerpt is meant when it appears more than once: 1 for the first. Required in that case; quoting more text is the alternative.',
-    }),
-  }),
+  fields: (t) => inputFields(t, { achievement: 'ID', article: 'ID', excerpt: 'String', occurrence: 'Int' }, addCitationInput.fields),
 });
 
 const RemoveCitationInput = builder.inputType('RemoveCitationInput', {
   description: 'The citation to remove, by its achievement, article and offset.',
-  fields: (t) => ({
-    achievement: t.id({ required: true, description: 'The achievement (global ID).' }),
-    article: t.id({ required: true, description: 'The article quoted (global ID).' }),
-    offset: t.int({ required: true, description: 'The citation’s `offset` in the article’s `bodyText`.' }),
-  }),
+  fields: (t) => inputFields(t, { achievement: 'ID', article: 'ID', offset: 'Int' }, removeCitationInput.fields),
 });
 
-const AchievementPayload = (name: string, description: string) =>
-  builder.objectRef<WriteResult>(name).implement({
-    description,
-    fields: (t) => ({
-      achievement: t.prismaField({
-        type: 'Achievement',
-        description: 'The achievement as it is now, with its new `version`.',
-        resolve: (query, result, _args, ctx) => ctx.prisma.achievement.findUniqueOrThrow({ ...query, where: { id: result.id } }),
-      }),
-    }),
-  });
-const CreateAchievementPayload = AchievementPayload('CreateAchievementPayload', 'The result of createAchievement.');
-const UpdateAchievementPayload = AchievementPayload('UpdateAchievementPayload', 'The result of updateAchievement.');
-
-const RemoveCitationPayload = AchievementPayload('RemoveCitationPayload', 'The result of removeCitation.');
+const CreateAchievementPayload = writePayload('createAchievement', 'Achievement');
+const UpdateAchievementPayload = writePayload('updateAchievement', 'Achievement');
+const RemoveCitationPayload = writePayload('removeCitation', 'Achievement');
 
 const DeleteAchievementPayload = builder.objectRef<WriteResult & { organizationId: string }>('DeleteAchievementPayload').implement({
   description: 'The result of deleteAchievement.',
@@ -338,43 +286,43 @@ const AddCitationPayload = builder.objectRef<WriteResult & { citationId: string 
 });
 
 builder.mutationFields((t) => ({
-  createAchievement: t.field({
+  createAchievement: editorialMutation(t, {
     type: CreateAchievementPayload,
-    authScopes: { editor: true },
     description:
       'Creates an achievement at version 1, with its search text. Fails with BAD_USER_INPUT when the slug is taken, an organization does not exist, or the fields disagree (a RANKING without rank, a period that ends before it starts).',
-    args: { input: t.arg({ type: CreateAchievementInput, required: true, description: 'The achievement.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await createAchievement(ctx.prisma, ctx.viewer, input)),
+    input: CreateAchievementInput,
+    inputDescription: 'The achievement.',
+    write: createAchievement,
   }),
-  updateAchievement: t.field({
+  updateAchievement: editorialMutation(t, {
     type: UpdateAchievementPayload,
-    authScopes: { editor: true },
     description: 'Changes an achievement at `expectedVersion` (CONFLICT if it has moved on, NOT_FOUND if it is gone).',
-    args: { input: t.arg({ type: UpdateAchievementInput, required: true, description: 'What to change.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await updateAchievement(ctx.prisma, ctx.viewer, input)),
+    input: UpdateAchievementInput,
+    inputDescription: 'What to change.',
+    write: updateAchievement,
   }),
-  deleteAchievement: t.field({
+  deleteAchievement: editorialMutation(t, {
     type: DeleteAchievementPayload,
-    authScopes: { editor: true },
     description:
       'Deletes an achievement at `expectedVersion`, with its citations (CONFLICT if it has moved on, NOT_FOUND if it is gone). The audit entry keeps both.',
-    args: { input: t.arg({ type: DeleteAchievementInput, required: true, description: 'The achievement and the version you read.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await deleteAchievement(ctx.prisma, ctx.viewer, input)),
+    input: DeleteAchievementInput,
+    inputDescription: 'The achievement and the version you read.',
+    write: deleteAchievement,
   }),
-  addCitation: t.field({
+  addCitation: editorialMutation(t, {
     type: AddCitationPayload,
-    authScopes: { editor: true },
     description:
       'Cites a passage of an article as evidence for an achievement. The excerpt must appear verbatim in the article’s `bodyText`; its offset is computed. Citing the same passage twice is refused. Does not change the achievement’s `version`.',
-    args: { input: t.arg({ type: AddCitationInput, required: true, description: 'The citation.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await addCitation(ctx.prisma, ctx.viewer, input)),
+    input: AddCitationInput,
+    inputDescription: 'The citation.',
+    write: addCitation,
   }),
-  removeCitation: t.field({
+  removeCitation: editorialMutation(t, {
     type: RemoveCitationPayload,
-    authScopes: { editor: true },
     description:
       'Removes one citation from an achievement (NOT_FOUND when there is none at that offset). Needed before an article edit that drops the cited passage. Does not change the achievement’s `version`.',
-    args: { input: t.arg({ type: RemoveCitationInput, required: true, description: 'The citation.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await removeCitation(ctx.prisma, ctx.viewer, input)),
+    input: RemoveCitationInput,
+    inputDescription: 'The citation.',
+    write: removeCitation,
   }),
 }));

@@ -13,9 +13,17 @@ import { ArticleOrganizationRoleEnum, ArticleStatusEnum } from './enums.js';
 import { Organization } from './organization.js';
 import { Series } from './series.js';
 import { Achievement } from './achievement.js';
-import { changeArticleStatus, createArticle, updateArticle } from '../resolvers/editorial/article.js';
-import type { WriteResult } from '../resolvers/editorial/common.js';
-import { afterCommit, CLEARABLE, EXPECTED_VERSION, ID_TO_CHANGE, OMITTED, versionDescription } from './writes.js';
+import {
+  articleBlockInput,
+  articleOrganizationInput,
+  articleStatusChangeInput,
+  changeArticleStatus,
+  createArticle,
+  createArticleInput,
+  updateArticle,
+  updateArticleInput,
+} from '../resolvers/editorial/article.js';
+import { editorialMutation, idAndVersion, inputFields, inputTypes, versionDescription, writePayload } from './writes.js';
 
 export const ArticleBlockKind = builder.enumType('ArticleBlockKind', {
   description: 'The role of a block in an article body.',
@@ -233,145 +241,86 @@ builder.queryFields((t) => ({
 
 const ArticleBlockInput = builder.inputType('ArticleBlockInput', {
   description: 'One block of an article body.',
-  fields: (t) => ({
-    kind: t.field({ type: ArticleBlockKind, required: true, description: 'Heading, paragraph or list item.' }),
-    text: t.string({
-      required: true,
-      description: 'The block’s text: not blank, no blank line inside (that would be two blocks), at most 20000 characters. Leading and trailing spaces are trimmed.',
-    }),
-  }),
+  fields: (t) => inputFields(t, { kind: ArticleBlockKind, text: 'String' }, articleBlockInput.fields),
 });
 
 const ArticleOrganizationInput = builder.inputType('ArticleOrganizationInput', {
   description: 'A link between an article and an organization it concerns.',
-  fields: (t) => ({
-    organization: t.id({ required: true, description: 'The organization (global ID).' }),
-    role: t.field({ type: ArticleOrganizationRoleEnum, required: true, description: 'How the article relates to it.' }),
-  }),
+  fields: (t) => inputFields(t, { organization: 'ID', role: ArticleOrganizationRoleEnum }, articleOrganizationInput.fields),
 });
 
-const articleFields = {
-  slug: 'Stable ASCII identifier, unique among articles: lower-case letters and digits in words joined by hyphens.',
-  title: 'The headline, at most 300 characters.',
-  series: 'The series it belongs to (global ID).',
-  episode: 'Its number in the series (之五十 is 50): a positive whole number, unique within the series; needs a series.',
-  publishedAt: 'When it was first published.',
-  language: 'BCP 47 language tag, e.g. zh-CN.',
-  category: 'The source’s section, e.g. 国内资讯, at most 100 characters.',
-  tags: 'Topic tags (at most 30, no repeats); replaces the list.',
-  body: 'The text as ordered blocks (at least one). `bodyText` and `contentHash` are computed from it.',
-  source: 'Where this copy came from (a Source’s global ID).',
-  attribution: 'The credit line it carries, e.g. 凉都检察.',
-  originalUrl: 'Where the source published it: an absolute http(s) URL.',
-  canonicalUrl: 'The preferred URL for it: an absolute http(s) URL.',
-  organizations: 'The organizations it concerns, each with its role (no organization twice in the same role); replaces the links.',
-};
+const articleInputTypes = inputTypes({
+  slug: 'String',
+  title: 'String',
+  series: 'ID',
+  episode: 'Int',
+  publishedAt: 'DateTime',
+  language: 'String',
+  category: 'String',
+  tags: ['String'],
+  body: [ArticleBlockInput],
+  source: 'ID',
+  attribution: 'String',
+  originalUrl: 'String',
+  canonicalUrl: 'String',
+  organizations: [ArticleOrganizationInput],
+});
 
 const CreateArticleInput = builder.inputType('CreateArticleInput', {
   description: 'A new article. It starts as a DRAFT: publish it with publishArticle.',
-  fields: (t) => ({
-    slug: t.string({ required: true, description: articleFields.slug }),
-    title: t.string({ required: true, description: articleFields.title }),
-    series: t.id({ required: false, description: articleFields.series }),
-    episode: t.int({ required: false, description: articleFields.episode }),
-    publishedAt: t.field({ type: 'DateTime', required: false, description: `${articleFields.publishedAt} Set by publishArticle when omitted.` }),
-    language: t.string({ required: false, description: `${articleFields.language} zh-CN when omitted.` }),
-    category: t.string({ required: false, description: articleFields.category }),
-    tags: t.stringList({ required: false, description: articleFields.tags }),
-    body: t.field({ type: [ArticleBlockInput], required: true, description: articleFields.body }),
-    source: t.id({ required: false, description: articleFields.source }),
-    attribution: t.string({ required: false, description: articleFields.attribution }),
-    originalUrl: t.string({ required: false, description: articleFields.originalUrl }),
-    canonicalUrl: t.string({ required: false, description: articleFields.canonicalUrl }),
-    organizations: t.field({ type: [ArticleOrganizationInput], required: false, description: articleFields.organizations }),
-  }),
+  fields: (t) => inputFields(t, articleInputTypes, createArticleInput.fields),
 });
 
 const UpdateArticleInput = builder.inputType('UpdateArticleInput', {
   description:
     'Changes to an article: only the fields given change. The status changes only through publishArticle and archiveArticle.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: ID_TO_CHANGE('article') }),
-    expectedVersion: t.int({ required: true, description: EXPECTED_VERSION }),
-    slug: t.string({ required: false, description: `${articleFields.slug} ${OMITTED}.` }),
-    title: t.string({ required: false, description: `${articleFields.title} ${OMITTED}.` }),
-    series: t.id({ required: false, description: `${articleFields.series} ${CLEARABLE}.` }),
-    episode: t.int({ required: false, description: `${articleFields.episode} ${CLEARABLE}.` }),
-    publishedAt: t.field({ type: 'DateTime', required: false, description: `${articleFields.publishedAt} ${CLEARABLE}.` }),
-    language: t.string({ required: false, description: `${articleFields.language} ${OMITTED}.` }),
-    category: t.string({ required: false, description: `${articleFields.category} ${CLEARABLE}.` }),
-    tags: t.stringList({ required: false, description: `${articleFields.tags} ${OMITTED}.` }),
-    body: t.field({
-      type: [ArticleBlockInput],
-      required: false,
-      description: `${articleFields.body} Every excerpt cited from the article must still appear in the new text word for word; each citation moves to its excerpt’s new place. ${OMITTED}.`,
-    }),
-    source: t.id({ required: false, description: `${articleFields.source} ${CLEARABLE}.` }),
-    attribution: t.string({ required: false, description: `${articleFields.attribution} ${CLEARABLE}.` }),
-    originalUrl: t.string({ required: false, description: `${articleFields.originalUrl} ${CLEARABLE}.` }),
-    canonicalUrl: t.string({ required: false, description: `${articleFields.canonicalUrl} ${CLEARABLE}.` }),
-    organizations: t.field({ type: [ArticleOrganizationInput], required: false, description: `${articleFields.organizations} ${OMITTED}.` }),
-  }),
+  fields: (t) => inputFields(t, { ...idAndVersion, ...articleInputTypes }, updateArticleInput.fields),
 });
 
 const ArticleStatusChangeInput = (name: string, description: string) =>
   builder.inputType(name, {
     description,
-    fields: (t) => ({
-      id: t.id({ required: true, description: ID_TO_CHANGE('article') }),
-      expectedVersion: t.int({ required: true, description: EXPECTED_VERSION }),
-    }),
+    fields: (t) => inputFields(t, idAndVersion, articleStatusChangeInput.fields),
   });
 const PublishArticleInput = ArticleStatusChangeInput('PublishArticleInput', 'The article to publish.');
 const ArchiveArticleInput = ArticleStatusChangeInput('ArchiveArticleInput', 'The article to archive.');
 
-const ArticlePayload = (name: string, description: string) =>
-  builder.objectRef<WriteResult>(name).implement({
-    description,
-    fields: (t) => ({
-      article: t.prismaField({
-        type: 'Article',
-        description: 'The article as it is now, with its new `version`.',
-        resolve: (query, result, _args, ctx) => ctx.prisma.article.findUniqueOrThrow({ ...query, where: { id: result.id } }),
-      }),
-    }),
-  });
-const CreateArticlePayload = ArticlePayload('CreateArticlePayload', 'The result of createArticle.');
-const UpdateArticlePayload = ArticlePayload('UpdateArticlePayload', 'The result of updateArticle.');
-const PublishArticlePayload = ArticlePayload('PublishArticlePayload', 'The result of publishArticle.');
-const ArchiveArticlePayload = ArticlePayload('ArchiveArticlePayload', 'The result of archiveArticle.');
+const CreateArticlePayload = writePayload('createArticle', 'Article');
+const UpdateArticlePayload = writePayload('updateArticle', 'Article');
+const PublishArticlePayload = writePayload('publishArticle', 'Article');
+const ArchiveArticlePayload = writePayload('archiveArticle', 'Article');
 
 builder.mutationFields((t) => ({
-  createArticle: t.field({
+  createArticle: editorialMutation(t, {
     type: CreateArticlePayload,
-    authScopes: { editor: true },
     description:
       'Creates an article as a DRAFT at version 1, with its first revision and its search text. Fails with BAD_USER_INPUT when the slug is taken, the episode is already in the series, or a referenced series, source or organization does not exist.',
-    args: { input: t.arg({ type: CreateArticleInput, required: true, description: 'The article.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await createArticle(ctx.prisma, ctx.viewer, input)),
+    input: CreateArticleInput,
+    inputDescription: 'The article.',
+    write: createArticle,
   }),
-  updateArticle: t.field({
+  updateArticle: editorialMutation(t, {
     type: UpdateArticlePayload,
-    authScopes: { editor: true },
     description:
       'Changes an article at `expectedVersion` (CONFLICT if it has moved on, NOT_FOUND if it is gone). A new body that drops a cited excerpt is refused with BAD_USER_INPUT listing the excerpts (`extensions.lostCitations`). A new title or text adds a revision.',
-    args: { input: t.arg({ type: UpdateArticleInput, required: true, description: 'What to change.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await updateArticle(ctx.prisma, ctx.viewer, input)),
+    input: UpdateArticleInput,
+    inputDescription: 'What to change.',
+    write: updateArticle,
   }),
-  publishArticle: t.field({
+  publishArticle: editorialMutation(t, {
     type: PublishArticlePayload,
-    authScopes: { editor: true },
     description:
       'Makes a DRAFT or ARCHIVED article PUBLISHED (public), setting `publishedAt` to now when it has none. Publishing a PUBLISHED article is refused with BAD_USER_INPUT.',
-    args: { input: t.arg({ type: PublishArticleInput, required: true, description: 'The article and the version you read.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await changeArticleStatus(ctx.prisma, ctx.viewer, 'publishArticle', input)),
+    input: PublishArticleInput,
+    inputDescription: 'The article and the version you read.',
+    write: (db, viewer, input) => changeArticleStatus(db, viewer, 'publishArticle', input),
   }),
-  archiveArticle: t.field({
+  archiveArticle: editorialMutation(t, {
     type: ArchiveArticlePayload,
-    authScopes: { editor: true },
     description:
       'Withdraws a DRAFT or PUBLISHED article from public view (ARCHIVED). Its citations stay, visible to editors only. Archiving an ARCHIVED article is refused with BAD_USER_INPUT.',
-    args: { input: t.arg({ type: ArchiveArticleInput, required: true, description: 'The article and the version you read.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await changeArticleStatus(ctx.prisma, ctx.viewer, 'archiveArticle', input)),
+    input: ArchiveArticleInput,
+    inputDescription: 'The article and the version you read.',
+    write: (db, viewer, input) => changeArticleStatus(db, viewer, 'archiveArticle', input),
   }),
 }));

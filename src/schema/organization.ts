@@ -8,9 +8,13 @@ import { visibleArticleStatuses } from '../auth/viewer.js';
 import { splitConnectionQuery } from '../db/keyset.js';
 import { AchievementFilter, AchievementOrderBy, AchievementScope, AchievementStat, AchievementStatsGroupBy } from './achievement.js';
 import { ArticleOrderBy, OrganizationArticlesFilter } from './article.js';
-import { createOrganization, updateOrganization } from '../resolvers/editorial/organization.js';
-import type { WriteResult } from '../resolvers/editorial/common.js';
-import { afterCommit, CLEARABLE, EXPECTED_VERSION, ID_TO_CHANGE, OMITTED, versionDescription } from './writes.js';
+import {
+  createOrganization,
+  createOrganizationInput,
+  updateOrganization,
+  updateOrganizationInput,
+} from '../resolvers/editorial/organization.js';
+import { editorialMutation, idAndVersion, inputFields, inputTypes, versionDescription, writePayload } from './writes.js';
 
 export const Organization = builder.prismaNode('Organization', {
   // Select mode: read only the columns a query asks for. `parentId` decides whether `parent` is
@@ -194,81 +198,46 @@ builder.queryFields((t) => ({
 // ---------------------------------------------------------------------------------------------
 // Editorial writes (src/resolvers/editorial/organization.ts; conventions in ./writes.ts)
 
-const organizationFields = {
-  slug: 'Stable ASCII identifier, unique among organizations: lower-case letters and digits in words joined by hyphens, at most 100 characters.',
-  name: 'Full official name, at most 200 characters.',
-  shortName: 'Common short name, at most 100 characters.',
-  aliases: 'Other names the organization is known by (at most 50, each at most 200 characters); replaces the list.',
-  kind: 'What kind of body it is.',
-  level: 'Its level in the hierarchy.',
-  region: 'The area it serves, at most 200 characters.',
-  foundedOn: 'When it was founded.',
-  description: 'A short description, at most 5000 characters.',
-  parent: 'The organization directly above it (global ID); it must exist, and must not be this organization or one below it.',
-};
+const organizationInputTypes = inputTypes({
+  slug: 'String',
+  name: 'String',
+  shortName: 'String',
+  aliases: ['String'],
+  kind: OrganizationKindEnum,
+  level: OrganizationLevelEnum,
+  region: 'String',
+  foundedOn: 'Date',
+  description: 'String',
+  parent: 'ID',
+});
 
 const CreateOrganizationInput = builder.inputType('CreateOrganizationInput', {
   description: 'A new organization.',
-  fields: (t) => ({
-    slug: t.string({ required: true, description: organizationFields.slug }),
-    name: t.string({ required: true, description: organizationFields.name }),
-    shortName: t.string({ required: false, description: organizationFields.shortName }),
-    aliases: t.stringList({ required: false, description: organizationFields.aliases }),
-    kind: t.field({ type: OrganizationKindEnum, required: true, description: organizationFields.kind }),
-    level: t.field({ type: OrganizationLevelEnum, required: true, description: organizationFields.level }),
-    region: t.string({ required: false, description: organizationFields.region }),
-    foundedOn: t.field({ type: 'Date', required: false, description: organizationFields.foundedOn }),
-    description: t.string({ required: false, description: organizationFields.description }),
-    parent: t.id({ required: false, description: `${organizationFields.parent} Omit for a root organization.` }),
-  }),
+  fields: (t) => inputFields(t, organizationInputTypes, createOrganizationInput.fields),
 });
 
 const UpdateOrganizationInput = builder.inputType('UpdateOrganizationInput', {
   description: 'Changes to an organization: only the fields given change.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: ID_TO_CHANGE('organization') }),
-    expectedVersion: t.int({ required: true, description: EXPECTED_VERSION }),
-    slug: t.string({ required: false, description: `${organizationFields.slug} ${OMITTED}.` }),
-    name: t.string({ required: false, description: `${organizationFields.name} ${OMITTED}.` }),
-    shortName: t.string({ required: false, description: `${organizationFields.shortName} ${CLEARABLE}.` }),
-    aliases: t.stringList({ required: false, description: `${organizationFields.aliases} ${OMITTED}.` }),
-    kind: t.field({ type: OrganizationKindEnum, required: false, description: `${organizationFields.kind} ${OMITTED}.` }),
-    level: t.field({ type: OrganizationLevelEnum, required: false, description: `${organizationFields.level} ${OMITTED}.` }),
-    region: t.string({ required: false, description: `${organizationFields.region} ${CLEARABLE}.` }),
-    foundedOn: t.field({ type: 'Date', required: false, description: `${organizationFields.foundedOn} ${CLEARABLE}.` }),
-    description: t.string({ required: false, description: `${organizationFields.description} ${CLEARABLE}.` }),
-    parent: t.id({ required: false, description: `${organizationFields.parent} ${OMITTED}, null to make it a root.` }),
-  }),
+  fields: (t) => inputFields(t, { ...idAndVersion, ...organizationInputTypes }, updateOrganizationInput.fields),
 });
 
-const OrganizationPayload = (name: string, description: string) =>
-  builder.objectRef<WriteResult>(name).implement({
-    description,
-    fields: (t) => ({
-      organization: t.prismaField({
-        type: 'Organization',
-        description: 'The organization as it is now, with its new `version`.',
-        resolve: (query, result, _args, ctx) => ctx.prisma.organization.findUniqueOrThrow({ ...query, where: { id: result.id } }),
-      }),
-    }),
-  });
-const CreateOrganizationPayload = OrganizationPayload('CreateOrganizationPayload', 'The result of createOrganization.');
-const UpdateOrganizationPayload = OrganizationPayload('UpdateOrganizationPayload', 'The result of updateOrganization.');
+const CreateOrganizationPayload = writePayload('createOrganization', 'Organization');
+const UpdateOrganizationPayload = writePayload('updateOrganization', 'Organization');
 
 builder.mutationFields((t) => ({
-  createOrganization: t.field({
+  createOrganization: editorialMutation(t, {
     type: CreateOrganizationPayload,
-    authScopes: { editor: true },
     description: 'Creates an organization at version 1. Fails with BAD_USER_INPUT when the slug is taken or the parent does not exist.',
-    args: { input: t.arg({ type: CreateOrganizationInput, required: true, description: 'The organization.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await createOrganization(ctx.prisma, ctx.viewer, input)),
+    input: CreateOrganizationInput,
+    inputDescription: 'The organization.',
+    write: createOrganization,
   }),
-  updateOrganization: t.field({
+  updateOrganization: editorialMutation(t, {
     type: UpdateOrganizationPayload,
-    authScopes: { editor: true },
     description:
       'Changes an organization at `expectedVersion` (CONFLICT if it has moved on, NOT_FOUND if it is gone). A new parent must not create a cycle.',
-    args: { input: t.arg({ type: UpdateOrganizationInput, required: true, description: 'What to change.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await updateOrganization(ctx.prisma, ctx.viewer, input)),
+    input: UpdateOrganizationInput,
+    inputDescription: 'What to change.',
+    write: updateOrganization,
   }),
 }));

@@ -6,9 +6,8 @@ import { connectionGuard } from './connections.js';
 import { SeriesStatusEnum } from './enums.js';
 import { Organization } from './organization.js';
 import { Article } from './article.js';
-import { createSeries, updateSeries } from '../resolvers/editorial/series.js';
-import type { WriteResult } from '../resolvers/editorial/common.js';
-import { afterCommit, CLEARABLE, EXPECTED_VERSION, ID_TO_CHANGE, OMITTED, versionDescription } from './writes.js';
+import { createSeries, createSeriesInput, updateSeries, updateSeriesInput } from '../resolvers/editorial/series.js';
+import { editorialMutation, idAndVersion, inputFields, inputTypes, versionDescription, writePayload } from './writes.js';
 
 export const Series = builder.prismaNode('Series', {
   description: 'A long-form report series, e.g. 中国凉都——六盘水检察人系列报道. Its articles are numbered episodes.',
@@ -111,65 +110,40 @@ builder.queryFields((t) => ({
 // ---------------------------------------------------------------------------------------------
 // Editorial writes (src/resolvers/editorial/series.ts; conventions in ./writes.ts)
 
-const seriesFields = {
-  slug: 'Stable ASCII identifier, unique among series: lower-case letters and digits in words joined by hyphens.',
-  title: 'The series title, at most 300 characters.',
-  description: 'What the series covers, at most 5000 characters.',
-  status: 'Whether it is still publishing.',
-  publisher: 'The organization that publishes it (global ID).',
-};
+const seriesInputTypes = inputTypes({
+  slug: 'String',
+  title: 'String',
+  description: 'String',
+  status: SeriesStatusEnum,
+  publisher: 'ID',
+});
 
 const CreateSeriesInput = builder.inputType('CreateSeriesInput', {
   description: 'A new series.',
-  fields: (t) => ({
-    slug: t.string({ required: true, description: seriesFields.slug }),
-    title: t.string({ required: true, description: seriesFields.title }),
-    description: t.string({ required: false, description: seriesFields.description }),
-    status: t.field({ type: SeriesStatusEnum, required: false, description: `${seriesFields.status} ONGOING when omitted.` }),
-    publisher: t.id({ required: false, description: seriesFields.publisher }),
-  }),
+  fields: (t) => inputFields(t, seriesInputTypes, createSeriesInput.fields),
 });
 
 const UpdateSeriesInput = builder.inputType('UpdateSeriesInput', {
   description: 'Changes to a series: only the fields given change.',
-  fields: (t) => ({
-    id: t.id({ required: true, description: ID_TO_CHANGE('series') }),
-    expectedVersion: t.int({ required: true, description: EXPECTED_VERSION }),
-    slug: t.string({ required: false, description: `${seriesFields.slug} ${OMITTED}.` }),
-    title: t.string({ required: false, description: `${seriesFields.title} ${OMITTED}.` }),
-    description: t.string({ required: false, description: `${seriesFields.description} ${CLEARABLE}.` }),
-    status: t.field({ type: SeriesStatusEnum, required: false, description: `${seriesFields.status} ${OMITTED}.` }),
-    publisher: t.id({ required: false, description: `${seriesFields.publisher} ${CLEARABLE}.` }),
-  }),
+  fields: (t) => inputFields(t, { ...idAndVersion, ...seriesInputTypes }, updateSeriesInput.fields),
 });
 
-const SeriesPayload = (name: string, description: string) =>
-  builder.objectRef<WriteResult>(name).implement({
-    description,
-    fields: (t) => ({
-      series: t.prismaField({
-        type: 'Series',
-        description: 'The series as it is now, with its new `version`.',
-        resolve: (query, result, _args, ctx) => ctx.prisma.series.findUniqueOrThrow({ ...query, where: { id: result.id } }),
-      }),
-    }),
-  });
-const CreateSeriesPayload = SeriesPayload('CreateSeriesPayload', 'The result of createSeries.');
-const UpdateSeriesPayload = SeriesPayload('UpdateSeriesPayload', 'The result of updateSeries.');
+const CreateSeriesPayload = writePayload('createSeries', 'Series');
+const UpdateSeriesPayload = writePayload('updateSeries', 'Series');
 
 builder.mutationFields((t) => ({
-  createSeries: t.field({
+  createSeries: editorialMutation(t, {
     type: CreateSeriesPayload,
-    authScopes: { editor: true },
     description: 'Creates a series at version 1. Fails with BAD_USER_INPUT when the slug is taken or the publisher does not exist.',
-    args: { input: t.arg({ type: CreateSeriesInput, required: true, description: 'The series.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await createSeries(ctx.prisma, ctx.viewer, input)),
+    input: CreateSeriesInput,
+    inputDescription: 'The series.',
+    write: createSeries,
   }),
-  updateSeries: t.field({
+  updateSeries: editorialMutation(t, {
     type: UpdateSeriesPayload,
-    authScopes: { editor: true },
     description: 'Changes a series at `expectedVersion` (CONFLICT if it has moved on, NOT_FOUND if it is gone).',
-    args: { input: t.arg({ type: UpdateSeriesInput, required: true, description: 'What to change.' }) },
-    resolve: async (_root, { input }, ctx, info) => afterCommit(ctx, info.schema, await updateSeries(ctx.prisma, ctx.viewer, input)),
+    input: UpdateSeriesInput,
+    inputDescription: 'What to change.',
+    write: updateSeries,
   }),
 }));

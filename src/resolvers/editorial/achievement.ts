@@ -8,20 +8,26 @@ import type { Viewer } from '../../auth/viewer.js';
 import { achievementOccurredOn } from '../../domain/article-body.js';
 import { occurrences } from './article.js';
 import {
+  CLEARABLE,
   type Db,
   type Loose,
+  declareInput,
+  declareUpdate,
   entities,
-  expectedVersion,
+  expectedVersionField,
+  field,
   fieldProblem,
   givenFields,
   globalId,
   inTransaction,
   lockShared,
   lockVersion,
+  nullish,
   parseInput,
   refuse,
-  slug,
+  slugField,
   text,
+  textField,
   type Tx,
   type WriteResult,
   writeAudit,
@@ -30,51 +36,78 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Input
 
+const FIRST_YEAR = 1900;
+const END_YEAR = 2100;
 const date = z
   .date()
-  .min(new Date(Date.UTC(1900, 0, 1)), 'must be in 1900 or later')
-  .max(new Date(Date.UTC(2100, 0, 1)), 'must be before 2100');
+  .min(new Date(Date.UTC(FIRST_YEAR, 0, 1)), `must be in ${FIRST_YEAR} or later`)
+  .max(new Date(Date.UTC(END_YEAR, 0, 1)), `must be before ${END_YEAR}`);
 
-const metric = z.object({
-  value: z.number().finite('must be a finite number'),
-  unit: text(50).nullish(),
-  baseline: z.number().finite('must be a finite number').nullish(),
+export const metricInput = declareInput({
+  value: field(z.number().finite('must be a finite number'), 'The figure itself.'),
+  unit: nullish(textField(50, (max) => `Its unit as written, e.g. 万元 (at most ${max} characters).`)),
+  baseline: field(z.number().finite('must be a finite number').nullish(), 'The figure it is compared with, when the text gives one.'),
 });
 
 const fields = {
-  organization: globalId('Organization'),
-  title: text(300),
-  description: text(5000).nullish(),
-  kind: z.enum(AchievementKind),
-  level: z.enum(AchievementLevel).nullish(),
-  issuer: globalId('Organization').nullish(),
-  issuerName: text(200).nullish(),
-  awardedOn: date.nullish(),
-  periodStart: date.nullish(),
-  periodEnd: date.nullish(),
-  rank: z.int().positive('must be a positive whole number: 全市第二 is 2').max(100_000, 'must be at most 100000').nullish(),
-  metric: metric.nullish(),
+  slug: slugField('achievements'),
+  organization: field(globalId('Organization'), 'The organization that achieved it (global ID).'),
+  title: textField(300, (max) => `What was achieved, in a line of at most ${max} characters.`),
+  description: nullish(textField(5000, (max) => `More detail, at most ${max} characters.`)),
+  kind: field(
+    z.enum(AchievementKind),
+    'What sort of achievement: a RANKING needs a `rank` (and only a RANKING has one); a METRIC needs a `metric`.',
+  ),
+  level: field(z.enum(AchievementLevel).nullish(), 'Its reach.'),
+  issuer: field(globalId('Organization').nullish(), 'The organization that awarded or ranked it (global ID).'),
+  issuerName: field(text(200).nullish(), 'Who awarded or ranked it, as written, when that body is not an organization in the graph.'),
+  awardedOn: field(date.nullish(), `The day it was conferred (${FIRST_YEAR}–${END_YEAR - 1}).`),
+  periodStart: field(date.nullish(), 'Start of the period it covers; not after `periodEnd`.'),
+  periodEnd: field(date.nullish(), 'End of the period it covers; not before `periodStart`.'),
+  rank: field(
+    z.int().positive('must be a positive whole number: 全市第二 is 2').max(100_000, 'must be at most 100000').nullish(),
+    'Position in a ranking: 全市第二 is 2. A positive whole number; RANKING achievements only.',
+  ),
+  metric: field(metricInput.schema.nullish(), 'The figure it reports.', { onUpdate: `Replaces the whole figure. ${CLEARABLE}` }),
 };
 
-const createAchievementInput = z.object({ slug, ...fields });
-const updateAchievementInput = z.object({
-  id: globalId('Achievement'),
-  expectedVersion,
-  slug: slug.optional(),
-  ...z.object(fields).partial().shape,
-});
-const deleteAchievementInput = z.object({ id: globalId('Achievement'), expectedVersion });
-const addCitationInput = z.object({
-  achievement: globalId('Achievement'),
-  article: globalId('Article'),
-  excerpt: z.string().min(1, 'must not be empty').max(2_000, 'must be at most 2000 characters'),
-  occurrence: z.int().positive('must be 1 or more: 1 is the first place the excerpt appears').nullish(),
+export const createAchievementInput = declareInput(fields);
+export const updateAchievementInput = declareUpdate('Achievement', fields);
+export const deleteAchievementInput = declareInput({
+  id: field(globalId('Achievement'), 'The achievement to delete (its global ID).'),
+  expectedVersion: expectedVersionField,
 });
 
-export type CreateAchievementInput = z.input<typeof createAchievementInput>;
-export type UpdateAchievementInput = z.input<typeof updateAchievementInput>;
-export type DeleteAchievementInput = z.input<typeof deleteAchievementInput>;
-export type AddCitationInput = z.input<typeof addCitationInput>;
+const EXCERPT_MAX = 2_000;
+const citedAchievement = field(globalId('Achievement'), 'The achievement (global ID).');
+const citedArticle = field(globalId('Article'), 'The article quoted (global ID).');
+export const addCitationInput = declareInput({
+  achievement: citedAchievement,
+  article: citedArticle,
+  excerpt: field(
+    z.string().min(1, 'must not be empty').max(EXCERPT_MAX, `must be at most ${EXCERPT_MAX} characters`),
+    `The passage, copied word for word from the article’s \`bodyText\` (punctuation and character width included), at most ${EXCERPT_MAX} characters.`,
+  ),
+  occurrence: field(
+    z.int().positive('must be 1 or more: 1 is the first place the excerpt appears').nullish(),
+    'Which occurrence of the excerpt is meant when it appears more than once: 1 for the first. Required in that case; quoting more text is the alternative.',
+  ),
+});
+
+export const removeCitationInput = declareInput({
+  achievement: citedAchievement,
+  article: citedArticle,
+  offset: field(
+    z.int().nonnegative('must be the citation’s `offset`, 0 or more'),
+    'The citation’s `offset` in the article’s `bodyText`.',
+  ),
+});
+
+export type CreateAchievementInput = z.input<typeof createAchievementInput.schema>;
+export type UpdateAchievementInput = z.input<typeof updateAchievementInput.schema>;
+export type DeleteAchievementInput = z.input<typeof deleteAchievementInput.schema>;
+export type AddCitationInput = z.input<typeof addCitationInput.schema>;
+export type RemoveCitationInput = z.input<typeof removeCitationInput.schema>;
 
 /** The achievement columns a write sets, as they will be stored. */
 interface AchievementState {
@@ -119,7 +152,7 @@ async function referenceProblems(
   return problems;
 }
 
-const metricColumns = (value: z.output<typeof metric> | null | undefined) =>
+const metricColumns = (value: z.output<typeof metricInput.schema> | null | undefined) =>
   value === undefined
     ? {}
     : { metricValue: value?.value ?? null, metricUnit: value?.unit ?? null, metricBaseline: value?.baseline ?? null };
@@ -137,7 +170,7 @@ function readAchievement(tx: Tx, id: string) {
 
 /** Creates an achievement (version 1, no citations yet: add them with addCitation). */
 export async function createAchievement(db: Db, viewer: Viewer, raw: Loose<CreateAchievementInput>): Promise<WriteResult> {
-  const input = parseInput(createAchievementInput, raw);
+  const input = parseInput(createAchievementInput.schema, raw);
   const dates = { awardedOn: input.awardedOn ?? null, periodStart: input.periodStart ?? null, periodEnd: input.periodEnd ?? null };
   const metricData = metricColumns(input.metric ?? null);
   refuse(crossFieldProblems({ kind: input.kind, ...dates, rank: input.rank ?? null, metricValue: metricData.metricValue ?? null }));
@@ -172,7 +205,7 @@ export async function createAchievement(db: Db, viewer: Viewer, raw: Loose<Creat
 
 /** Changes the given fields of an achievement at `expectedVersion`; `date` (occurredOn) follows the dates. */
 export async function updateAchievement(db: Db, viewer: Viewer, raw: Loose<UpdateAchievementInput>): Promise<WriteResult> {
-  const input = parseInput(updateAchievementInput, raw);
+  const input = parseInput(updateAchievementInput.schema, raw);
   const { organization, issuer, metric: metricInput, ...rest } = givenFields(input);
   return inTransaction(db, async (tx) => {
     await lockVersion(tx, 'Achievement', input.id, input.expectedVersion);
@@ -223,7 +256,7 @@ export async function updateAchievement(db: Db, viewer: Viewer, raw: Loose<Updat
 
 /** Deletes an achievement at `expectedVersion`, and its citations with it. The audit entry keeps both. */
 export async function deleteAchievement(db: Db, viewer: Viewer, raw: Loose<DeleteAchievementInput>): Promise<WriteResult & { organizationId: string }> {
-  const input = parseInput(deleteAchievementInput, raw);
+  const input = parseInput(deleteAchievementInput.schema, raw);
   return inTransaction(db, async (tx) => {
     await lockVersion(tx, 'Achievement', input.id, input.expectedVersion);
     const before = await readAchievement(tx, input.id);
@@ -251,7 +284,7 @@ const quote = (value: string) => JSON.stringify(value.length > 40 ? `${value.sli
  * The article is locked against changes of its text until the citation is written.
  */
 export async function addCitation(db: Db, viewer: Viewer, raw: Loose<AddCitationInput>): Promise<WriteResult & { citationId: string }> {
-  const input = parseInput(addCitationInput, raw);
+  const input = parseInput(addCitationInput.schema, raw);
   return inTransaction(db, async (tx) => {
     if (!(await lockShared(tx, 'Achievement', input.achievement))) {
       throw new NotFoundError('Achievement', encodeGlobalId('Achievement', input.achievement));
@@ -292,16 +325,9 @@ export async function addCitation(db: Db, viewer: Viewer, raw: Loose<AddCitation
   });
 }
 
-const removeCitationInput = z.object({
-  achievement: globalId('Achievement'),
-  article: globalId('Article'),
-  offset: z.int().nonnegative('must be the citation’s `offset`, 0 or more'),
-});
-export type RemoveCitationInput = z.input<typeof removeCitationInput>;
-
 /** Removes one citation, found by its achievement, article and offset. The audit entry keeps it. */
 export async function removeCitation(db: Db, viewer: Viewer, raw: Loose<RemoveCitationInput>): Promise<WriteResult> {
-  const input = parseInput(removeCitationInput, raw);
+  const input = parseInput(removeCitationInput.schema, raw);
   return inTransaction(db, async (tx) => {
     // The article's text (and so its citations' offsets) cannot change meanwhile.
     await lockShared(tx, 'Article', input.article);

@@ -8,17 +8,22 @@ import {
   type ChangedEntity,
   type Db,
   type Loose,
+  declareInput,
+  declareUpdate,
   entities,
-  expectedVersion,
+  field,
   fieldProblem,
   givenFields,
   globalId,
   inTransaction,
   lockVersion,
+  nullish,
+  OMITTED,
   parseInput,
   refuse,
-  slug,
+  slugField,
   text,
+  textField,
   type Tx,
   url,
   type WriteResult,
@@ -28,54 +33,78 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Input
 
-const block = z.object({
-  kind: z.enum(['HEADING', 'PARAGRAPH', 'LIST_ITEM']),
-  text: text(20_000).refine((value) => !/\n\s*\n/.test(value), 'must not contain a blank line: split it into two blocks'),
+const BLOCK_TEXT_MAX = 20_000;
+const TAGS_MAX = 30;
+const DEFAULT_LANGUAGE = 'zh-CN';
+
+export const articleBlockInput = declareInput({
+  kind: field(z.enum(['HEADING', 'PARAGRAPH', 'LIST_ITEM']), 'Heading, paragraph or list item.'),
+  text: field(
+    text(BLOCK_TEXT_MAX).refine((value) => !/\n\s*\n/.test(value), 'must not contain a blank line: split it into two blocks'),
+    `The block’s text: not blank, no blank line inside (that would be two blocks), at most ${BLOCK_TEXT_MAX} characters. Leading and trailing spaces are trimmed.`,
+  ),
+});
+
+export const articleOrganizationInput = declareInput({
+  organization: field(globalId('Organization'), 'The organization (global ID).'),
+  role: field(z.enum(ArticleOrganizationRole), 'How the article relates to it.'),
 });
 
 const fields = {
-  title: text(300),
-  series: globalId('Series').nullish(),
-  episode: z.int().positive('must be a positive whole number (之五十 is 50)').max(100_000, 'must be at most 100000').nullish(),
-  publishedAt: z.date().nullish(),
-  language: z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag, e.g. zh-CN'),
-  category: text(100).nullish(),
-  tags: z
-    .array(text(50))
-    .max(30, 'must list at most 30 tags')
-    .refine((tags) => new Set(tags).size === tags.length, 'must not repeat a tag'),
-  body: z.array(block).min(1, 'must have at least one block').max(2_000, 'must have at most 2000 blocks'),
-  source: globalId('Source').nullish(),
-  attribution: text(200).nullish(),
-  originalUrl: url.nullish(),
-  canonicalUrl: url.nullish(),
-  organizations: z
-    .array(z.object({ organization: globalId('Organization'), role: z.enum(ArticleOrganizationRole) }))
-    .max(100, 'must list at most 100 organizations')
-    .refine(
-      (links) => new Set(links.map((link) => `${link.organization} ${link.role}`)).size === links.length,
-      'must not list an organization twice in the same role',
-    ),
+  slug: slugField('articles'),
+  title: textField(300, (max) => `The headline, at most ${max} characters.`),
+  series: field(globalId('Series').nullish(), 'The series it belongs to (global ID).'),
+  episode: field(
+    z.int().positive('must be a positive whole number (之五十 is 50)').max(100_000, 'must be at most 100000').nullish(),
+    'Its number in the series (之五十 is 50): a positive whole number, unique within the series; needs a series.',
+  ),
+  publishedAt: field(z.date().nullish(), 'When it was first published.', { onCreate: 'Set by publishArticle when omitted.' }),
+  language: field(
+    z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag, e.g. zh-CN').optional(),
+    'BCP 47 language tag, e.g. zh-CN.',
+    { onCreate: `${DEFAULT_LANGUAGE} when omitted.` },
+  ),
+  category: nullish(textField(100, (max) => `The source’s section, e.g. 国内资讯, at most ${max} characters.`)),
+  tags: field(
+    z
+      .array(text(50))
+      .max(TAGS_MAX, `must list at most ${TAGS_MAX} tags`)
+      .refine((tags) => new Set(tags).size === tags.length, 'must not repeat a tag')
+      .optional(),
+    `Topic tags (at most ${TAGS_MAX}, no repeats); replaces the list.`,
+  ),
+  body: field(
+    z.array(articleBlockInput.schema).min(1, 'must have at least one block').max(2_000, 'must have at most 2000 blocks'),
+    'The text as ordered blocks (at least one). `bodyText` and `contentHash` are computed from it.',
+    {
+      onUpdate: `Every excerpt cited from the article must still appear in the new text word for word; each citation moves to its excerpt’s new place. ${OMITTED}`,
+    },
+  ),
+  source: field(globalId('Source').nullish(), 'Where this copy came from (a Source’s global ID).'),
+  attribution: field(text(200).nullish(), 'The credit line it carries, e.g. 凉都检察.'),
+  originalUrl: field(url.nullish(), 'Where the source published it: an absolute http(s) URL.'),
+  canonicalUrl: field(url.nullish(), 'The preferred URL for it: an absolute http(s) URL.'),
+  organizations: field(
+    z
+      .array(articleOrganizationInput.schema)
+      .max(100, 'must list at most 100 organizations')
+      .refine(
+        (links) => new Set(links.map((link) => `${link.organization} ${link.role}`)).size === links.length,
+        'must not list an organization twice in the same role',
+      )
+      .optional(),
+    'The organizations it concerns, each with its role (no organization twice in the same role); replaces the links.',
+  ),
 };
 
-const createArticleInput = z.object({
-  slug,
-  ...fields,
-  language: fields.language.optional(),
-  tags: fields.tags.optional(),
-  organizations: fields.organizations.optional(),
-});
-const updateArticleInput = z.object({
-  id: globalId('Article'),
-  expectedVersion,
-  slug: slug.optional(),
-  ...z.object(fields).partial().shape,
-});
-const statusChangeInput = z.object({ id: globalId('Article'), expectedVersion });
+export const createArticleInput = declareInput(fields);
+export const updateArticleInput = declareUpdate('Article', fields);
+/** The input of publishArticle and archiveArticle. */
+export const articleStatusChangeInput = declareUpdate('Article', {});
 
-export type CreateArticleInput = z.input<typeof createArticleInput>;
-export type UpdateArticleInput = z.input<typeof updateArticleInput>;
-export type ArticleStatusChangeInput = z.input<typeof statusChangeInput>;
+export type CreateArticleInput = z.input<typeof createArticleInput.schema>;
+export type UpdateArticleInput = z.input<typeof updateArticleInput.schema>;
+export type ArticleStatusChangeInput = z.input<typeof articleStatusChangeInput.schema>;
 
 // ---------------------------------------------------------------------------------------------
 // Citations follow the text
@@ -226,7 +255,7 @@ const linkedOrganizations = (article: { organizations: { organizationId: string 
  * imported article, so that an import of the same story finds it instead of adding a second one.
  */
 export async function createArticle(db: Db, viewer: Viewer, raw: Loose<CreateArticleInput>): Promise<WriteResult> {
-  const input = parseInput(createArticleInput, raw);
+  const input = parseInput(createArticleInput.schema, raw);
   return inTransaction(db, async (tx) => {
     await check(tx, input);
     const row = await articleStore.createArticle(
@@ -237,7 +266,7 @@ export async function createArticle(db: Db, viewer: Viewer, raw: Loose<CreateArt
         seriesId: input.series ?? null,
         episode: input.episode ?? null,
         publishedAt: input.publishedAt ?? null,
-        language: input.language ?? 'zh-CN',
+        language: input.language ?? DEFAULT_LANGUAGE,
         category: input.category ?? null,
         tags: input.tags ?? [],
         status: 'DRAFT',
@@ -268,7 +297,7 @@ export async function createArticle(db: Db, viewer: Viewer, raw: Loose<CreateArt
  * changes only through publishArticle and archiveArticle.
  */
 export async function updateArticle(db: Db, viewer: Viewer, raw: Loose<UpdateArticleInput>): Promise<WriteResult> {
-  const input = parseInput(updateArticleInput, raw);
+  const input = parseInput(updateArticleInput.schema, raw);
   const { series, source, organizations, body, ...rest } = givenFields(input);
   return inTransaction(db, async (tx) => {
     await lockVersion(tx, 'Article', input.id, input.expectedVersion);
@@ -341,7 +370,7 @@ export async function changeArticleStatus(
   action: keyof typeof STATUS_CHANGES,
   raw: ArticleStatusChangeInput,
 ): Promise<WriteResult> {
-  const input = parseInput(statusChangeInput, raw);
+  const input = parseInput(articleStatusChangeInput.schema, raw);
   const change = STATUS_CHANGES[action];
   return inTransaction(db, async (tx) => {
     await lockVersion(tx, 'Article', input.id, input.expectedVersion);

@@ -37,9 +37,11 @@ export interface WriteResult {
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
+export const SLUG_MAX = 100;
+
 export const slug = z
   .string()
-  .max(100, 'must be at most 100 characters')
+  .max(SLUG_MAX, `must be at most ${SLUG_MAX} characters`)
   .regex(SLUG_PATTERN, 'must be lower-case ASCII letters and digits in words joined by single hyphens, e.g. zhongshan-procuratorate');
 
 /** Required text: trimmed, not empty, at most `max` characters. */
@@ -65,6 +67,102 @@ export const globalId = (typename: VersionedModel | 'Source') =>
     ctx.addIssue({ code: 'custom', message: `must be the ID of a ${typename}` });
     return z.NEVER;
   });
+
+// ---------------------------------------------------------------------------------------------
+// Input fields, declared once
+
+/**
+ * One field of a mutation input, declared once: how a value is validated (in a create input), and
+ * the description the schema shows, written from the same limits. Whether GraphQL requires the
+ * field follows from `schema` (see `InputDeclaration`).
+ */
+export interface InputField<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  description: string;
+  /** Said after the description in a create input, e.g. what omitting the field means. */
+  onCreate?: string;
+  /** Said instead of "Omit to leave unchanged[, null to clear]" in an update input. */
+  onUpdate?: string;
+}
+
+export const field = <S extends z.ZodType>(
+  schema: S,
+  description: string,
+  notes: Pick<InputField, 'onCreate' | 'onUpdate'> = {},
+): InputField<S> => ({ schema, description, ...notes });
+
+/** The slug of a row, unique among `among`; `more` goes at the end of its description. */
+export const slugField = (among: string, more = '') =>
+  field(slug, `Stable ASCII identifier, unique among ${among}: lower-case letters and digits in words joined by hyphens${more}.`);
+
+/** Required text: trimmed, not empty, at most `max` characters; `describe` words the limit. */
+export const textField = (max: number, describe: (max: number) => string) => field(text(max), describe(max));
+
+/** The same field, optional and clearable with null. */
+export const nullish = <S extends z.ZodType>(entry: InputField<S>): InputField<z.ZodOptional<z.ZodNullable<S>>> => ({
+  ...entry,
+  schema: entry.schema.nullish(),
+});
+
+type InputFields = Record<string, InputField>;
+type Shape<F extends InputFields> = { [K in keyof F]: F[K]['schema'] };
+type Optional<F extends InputFields> = { [K in keyof F]: z.ZodOptional<F[K]['schema']> };
+
+/** How the schema declares a field: required unless its validation accepts it omitted. */
+export interface FieldOptions<S extends z.ZodType> {
+  required: undefined extends z.input<S> ? false : true;
+  description: string;
+}
+
+/** A mutation input: the zod object that validates it, and the options of each of its GraphQL fields. */
+export interface InputDeclaration<S extends Record<string, z.ZodType>> {
+  schema: z.ZodObject<S>;
+  fields: { [K in keyof S]: FieldOptions<S[K]> };
+}
+
+const accepts = (schema: z.ZodType, value: unknown) => schema.safeParse(value).success;
+
+function declare<S extends Record<string, z.ZodType>>(
+  shape: S,
+  description: (key: keyof S & string) => string,
+): InputDeclaration<S> {
+  const fields = Object.fromEntries(
+    Object.entries(shape).map(([key, schema]) => [key, { required: !accepts(schema, undefined), description: description(key) }]),
+  ) as InputDeclaration<S>['fields'];
+  return { schema: z.object(shape), fields };
+}
+
+const shapeOf = <F extends InputFields>(fields: F) =>
+  Object.fromEntries(Object.entries(fields).map(([key, entry]) => [key, entry.schema])) as Shape<F>;
+
+/** An input whose fields are validated and described as declared (create inputs, nested ones). */
+export function declareInput<F extends InputFields>(fields: F): InputDeclaration<Shape<F>> {
+  return declare(shapeOf(fields), (key) => [fields[key]!.description, fields[key]!.onCreate].filter(Boolean).join(' '));
+}
+
+export const OMITTED = 'Omit to leave unchanged';
+export const CLEARABLE = 'Omit to leave unchanged, null to clear';
+/** `expectedVersion`, as every input that changes a versioned row has it. */
+export const expectedVersionField = field(
+  expectedVersion,
+  'The `version` you read the entity at. If it has changed since, nothing is written and the mutation fails with CONFLICT (`extensions.currentVersion`): reload, reapply, retry.',
+);
+
+/**
+ * The update input of `model`: its global `id`, `expectedVersion`, and every field of its create
+ * input, optional; each says whether null clears it (when the field's validation accepts null).
+ */
+export function declareUpdate<F extends InputFields>(model: VersionedModel, fields: F) {
+  const id = field(globalId(model), `The ${model.toLowerCase()} to change (its global ID).`);
+  const optional = Object.fromEntries(Object.entries(fields).map(([key, entry]) => [key, entry.schema.optional()])) as Optional<F>;
+  const shape = { id: id.schema, expectedVersion: expectedVersionField.schema, ...optional };
+  return declare(shape, (key) => {
+    if (key === 'id') return id.description;
+    if (key === 'expectedVersion') return expectedVersionField.description;
+    const entry = fields[key]!;
+    return `${entry.description} ${entry.onUpdate ?? (accepts(entry.schema, null) ? CLEARABLE : OMITTED)}.`;
+  });
+}
 
 const pathOf = (path: PropertyKey[]) => ['input', ...path.map(String)].join('.');
 

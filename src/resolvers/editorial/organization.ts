@@ -7,44 +7,56 @@ import type { Viewer } from '../../auth/viewer.js';
 import {
   type Db,
   type Loose,
+  declareInput,
+  declareUpdate,
   entities,
-  expectedVersion,
+  field,
   fieldProblem,
   givenFields,
   globalId,
   inTransaction,
   lockVersion,
+  nullish,
+  OMITTED,
   parseInput,
   refuse,
-  slug,
+  SLUG_MAX,
+  slugField,
   text,
+  textField,
   type Tx,
   type WriteResult,
   writeAudit,
 } from './common.js';
 
+const ALIASES_MAX = 50;
+const ALIAS_MAX = 200;
+
 const fields = {
-  name: text(200),
-  shortName: text(100).nullish(),
-  aliases: z.array(text(200)).max(50, 'must list at most 50 names'),
-  kind: z.enum(OrganizationKind),
-  level: z.enum(OrganizationLevel),
-  region: text(200).nullish(),
-  foundedOn: z.date().max(new Date(Date.UTC(2100, 0, 1)), 'must be a plausible date').nullish(),
-  description: text(5000).nullish(),
-  parent: globalId('Organization').nullish(),
+  slug: slugField('organizations', `, at most ${SLUG_MAX} characters`),
+  name: textField(200, (max) => `Full official name, at most ${max} characters.`),
+  shortName: nullish(textField(100, (max) => `Common short name, at most ${max} characters.`)),
+  aliases: field(
+    z.array(text(ALIAS_MAX)).max(ALIASES_MAX, `must list at most ${ALIASES_MAX} names`).optional(),
+    `Other names the organization is known by (at most ${ALIASES_MAX}, each at most ${ALIAS_MAX} characters); replaces the list.`,
+  ),
+  kind: field(z.enum(OrganizationKind), 'What kind of body it is.'),
+  level: field(z.enum(OrganizationLevel), 'Its level in the hierarchy.'),
+  region: nullish(textField(200, (max) => `The area it serves, at most ${max} characters.`)),
+  foundedOn: field(z.date().max(new Date(Date.UTC(2100, 0, 1)), 'must be a plausible date').nullish(), 'When it was founded.'),
+  description: nullish(textField(5000, (max) => `A short description, at most ${max} characters.`)),
+  parent: field(
+    globalId('Organization').nullish(),
+    'The organization directly above it (global ID); it must exist, and must not be this organization or one below it.',
+    { onCreate: 'Omit for a root organization.', onUpdate: `${OMITTED}, null to make it a root` },
+  ),
 };
 
-const createOrganizationInput = z.object({ slug, ...fields, aliases: fields.aliases.optional() });
-const updateOrganizationInput = z.object({
-  id: globalId('Organization'),
-  expectedVersion,
-  slug: slug.optional(),
-  ...z.object(fields).partial().shape,
-});
+export const createOrganizationInput = declareInput(fields);
+export const updateOrganizationInput = declareUpdate('Organization', fields);
 
-export type CreateOrganizationInput = z.input<typeof createOrganizationInput>;
-export type UpdateOrganizationInput = z.input<typeof updateOrganizationInput>;
+export type CreateOrganizationInput = z.input<typeof createOrganizationInput.schema>;
+export type UpdateOrganizationInput = z.input<typeof updateOrganizationInput.schema>;
 
 // Serializes changes of the organization tree, so that two concurrent re-parentings cannot
 // together form a cycle that each one alone would not.
@@ -69,7 +81,7 @@ async function selfAndAncestors(tx: Tx, id: string): Promise<Set<string>> {
 
 /** Creates an organization (version 1), its search vector and its audit entry. */
 export async function createOrganization(db: Db, viewer: Viewer, raw: Loose<CreateOrganizationInput>): Promise<WriteResult> {
-  const input = parseInput(createOrganizationInput, raw);
+  const input = parseInput(createOrganizationInput.schema, raw);
   return inTransaction(db, async (tx) => {
     const problems: FieldProblem[] = [];
     if (await slugTaken(tx, input.slug)) problems.push(fieldProblem('slug', `"${input.slug}" is already the slug of another organization`));
@@ -106,7 +118,7 @@ export async function createOrganization(db: Db, viewer: Viewer, raw: Loose<Crea
  * must not be the organization itself or one below it.
  */
 export async function updateOrganization(db: Db, viewer: Viewer, raw: Loose<UpdateOrganizationInput>): Promise<WriteResult> {
-  const input = parseInput(updateOrganizationInput, raw);
+  const input = parseInput(updateOrganizationInput.schema, raw);
   const { parent, ...rest } = givenFields(input);
   return inTransaction(db, async (tx) => {
     if (parent !== undefined) await tx.$queryRaw(TREE_LOCK);

@@ -6,39 +6,40 @@ import type { Viewer } from '../../auth/viewer.js';
 import {
   type Db,
   type Loose,
+  declareInput,
+  declareUpdate,
   entities,
-  expectedVersion,
+  field,
   fieldProblem,
   givenFields,
   globalId,
   inTransaction,
   lockVersion,
+  nullish,
   parseInput,
   refuse,
-  slug,
-  text,
+  slugField,
+  textField,
   type Tx,
   type WriteResult,
   writeAudit,
 } from './common.js';
 
+const DEFAULT_STATUS = 'ONGOING' satisfies SeriesStatus;
+
 const fields = {
-  title: text(300),
-  description: text(5000).nullish(),
-  status: z.enum(SeriesStatus),
-  publisher: globalId('Organization').nullish(),
+  slug: slugField('series'),
+  title: textField(300, (max) => `The series title, at most ${max} characters.`),
+  description: nullish(textField(5000, (max) => `What the series covers, at most ${max} characters.`)),
+  status: field(z.enum(SeriesStatus).optional(), 'Whether it is still publishing.', { onCreate: `${DEFAULT_STATUS} when omitted.` }),
+  publisher: field(globalId('Organization').nullish(), 'The organization that publishes it (global ID).'),
 };
 
-const createSeriesInput = z.object({ slug, ...fields, status: fields.status.optional() });
-const updateSeriesInput = z.object({
-  id: globalId('Series'),
-  expectedVersion,
-  slug: slug.optional(),
-  ...z.object(fields).partial().shape,
-});
+export const createSeriesInput = declareInput(fields);
+export const updateSeriesInput = declareUpdate('Series', fields);
 
-export type CreateSeriesInput = z.input<typeof createSeriesInput>;
-export type UpdateSeriesInput = z.input<typeof updateSeriesInput>;
+export type CreateSeriesInput = z.input<typeof createSeriesInput.schema>;
+export type UpdateSeriesInput = z.input<typeof updateSeriesInput.schema>;
 
 async function check(tx: Tx, input: { slug?: string; publisher?: string | null }, exceptId?: string) {
   const problems: FieldProblem[] = [];
@@ -54,14 +55,14 @@ async function check(tx: Tx, input: { slug?: string; publisher?: string | null }
 
 /** Creates a series (version 1, ONGOING unless said otherwise) and its audit entry. */
 export async function createSeries(db: Db, viewer: Viewer, raw: Loose<CreateSeriesInput>): Promise<WriteResult> {
-  const input = parseInput(createSeriesInput, raw);
+  const input = parseInput(createSeriesInput.schema, raw);
   return inTransaction(db, async (tx) => {
     await check(tx, input);
     const row = await seriesStore.createSeries(tx, {
       slug: input.slug,
       title: input.title,
       description: input.description ?? null,
-      status: input.status ?? 'ONGOING',
+      status: input.status ?? DEFAULT_STATUS,
       publisherId: input.publisher ?? null,
     });
     await writeAudit(tx, viewer, { action: 'createSeries', entityType: 'Series', entityId: row.id, before: null, after: row });
@@ -75,7 +76,7 @@ export async function createSeries(db: Db, viewer: Viewer, raw: Loose<CreateSeri
 
 /** Changes the given fields of a series at `expectedVersion`. */
 export async function updateSeries(db: Db, viewer: Viewer, raw: Loose<UpdateSeriesInput>): Promise<WriteResult> {
-  const input = parseInput(updateSeriesInput, raw);
+  const input = parseInput(updateSeriesInput.schema, raw);
   const { publisher, ...rest } = givenFields(input);
   return inTransaction(db, async (tx) => {
     await lockVersion(tx, 'Series', input.id, input.expectedVersion);
