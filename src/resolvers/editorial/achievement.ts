@@ -9,6 +9,7 @@ import { achievementOccurredOn } from '../../domain/article-body.js';
 import { occurrences } from './article.js';
 import {
   CLEARABLE,
+  audited,
   type Db,
   type Loose,
   declareInput,
@@ -190,16 +191,13 @@ export async function createAchievement(db: Db, viewer: Viewer, raw: Loose<Creat
       rank: input.rank ?? null,
       ...metricData,
     });
-    await writeAudit(tx, viewer, { action: 'createAchievement', entityType: 'Achievement', entityId: row.id, before: null, after: row });
-    return {
-      id: row.id,
-      changed: entities(
-        { typename: 'Achievement', id: row.id },
-        { typename: 'Organization', id: row.organizationId },
-        { typename: 'Organization', id: row.issuerId },
-      ),
-      types: ['Achievement'],
-    };
+    return audited(
+      tx,
+      viewer,
+      { action: 'createAchievement', entityType: 'Achievement', entityId: row.id, before: null, after: row },
+      { typename: 'Organization', id: row.organizationId },
+      { typename: 'Organization', id: row.issuerId },
+    );
   });
 }
 
@@ -238,19 +236,16 @@ export async function updateAchievement(db: Db, viewer: Viewer, raw: Loose<Updat
       { expectedVersion: input.expectedVersion },
     );
     const after = await readAchievement(tx, input.id);
-    await writeAudit(tx, viewer, { action: 'updateAchievement', entityType: 'Achievement', entityId: input.id, before, after });
-    return {
-      id: input.id,
-      changed: entities(
-        { typename: 'Achievement', id: input.id },
-        { typename: 'Organization', id: before.organizationId },
-        { typename: 'Organization', id: after.organizationId },
-        { typename: 'Organization', id: before.issuerId },
-        { typename: 'Organization', id: after.issuerId },
-        ...after.citations.map((citation) => ({ typename: 'Article', id: citation.articleId })),
-      ),
-      types: ['Achievement'],
-    };
+    return audited(
+      tx,
+      viewer,
+      { action: 'updateAchievement', entityType: 'Achievement', entityId: input.id, before, after },
+      { typename: 'Organization', id: before.organizationId },
+      { typename: 'Organization', id: after.organizationId },
+      { typename: 'Organization', id: before.issuerId },
+      { typename: 'Organization', id: after.issuerId },
+      ...after.citations.map((citation) => ({ typename: 'Article', id: citation.articleId })),
+    );
   });
 }
 
@@ -261,18 +256,14 @@ export async function deleteAchievement(db: Db, viewer: Viewer, raw: Loose<Delet
     await lockVersion(tx, 'Achievement', input.id, input.expectedVersion);
     const before = await readAchievement(tx, input.id);
     await tx.achievement.delete({ where: { id: input.id, version: input.expectedVersion } });
-    await writeAudit(tx, viewer, { action: 'deleteAchievement', entityType: 'Achievement', entityId: input.id, before, after: null });
-    return {
-      id: input.id,
-      organizationId: before.organizationId,
-      changed: entities(
-        { typename: 'Achievement', id: input.id },
-        { typename: 'Organization', id: before.organizationId },
-        { typename: 'Organization', id: before.issuerId },
-        ...before.citations.map((citation) => ({ typename: 'Article', id: citation.articleId })),
-      ),
-      types: ['Achievement'],
-    };
+    return { ...(await audited(
+      tx,
+      viewer,
+      { action: 'deleteAchievement', entityType: 'Achievement', entityId: input.id, before, after: null },
+      { typename: 'Organization', id: before.organizationId },
+      { typename: 'Organization', id: before.issuerId },
+      ...before.citations.map((citation) => ({ typename: 'Article', id: citation.articleId })),
+    )), organizationId: before.organizationId };
   });
 }
 

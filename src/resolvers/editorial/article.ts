@@ -6,11 +6,11 @@ import * as articleStore from '../../store/articles.js';
 import type { Viewer } from '../../auth/viewer.js';
 import {
   type ChangedEntity,
+  audited,
   type Db,
   type Loose,
   declareInput,
   declareUpdate,
-  entities,
   field,
   fieldProblem,
   givenFields,
@@ -27,7 +27,6 @@ import {
   type Tx,
   url,
   type WriteResult,
-  writeAudit,
 } from './common.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -281,12 +280,7 @@ export async function createArticle(db: Db, viewer: Viewer, raw: Loose<CreateArt
       input.body,
     );
     const after = await readArticle(tx, row.id);
-    await writeAudit(tx, viewer, { action: 'createArticle', entityType: 'Article', entityId: row.id, before: null, after });
-    return {
-      id: row.id,
-      changed: entities({ typename: 'Article', id: row.id }, { typename: 'Series', id: row.seriesId }, ...linkedOrganizations(after)),
-      types: ['Article'],
-    };
+    return audited(tx, viewer, { action: 'createArticle', entityType: 'Article', entityId: row.id, before: null, after }, { typename: 'Series', id: row.seriesId }, ...linkedOrganizations(after));
   });
 }
 
@@ -338,19 +332,16 @@ export async function updateArticle(db: Db, viewer: Viewer, raw: Loose<UpdateArt
       { expectedVersion: input.expectedVersion },
     );
     const after = await readArticle(tx, row.id);
-    await writeAudit(tx, viewer, { action: 'updateArticle', entityType: 'Article', entityId: row.id, before, after });
-    return {
-      id: row.id,
-      changed: entities(
-        { typename: 'Article', id: row.id },
-        { typename: 'Series', id: before.seriesId },
-        { typename: 'Series', id: row.seriesId },
-        ...linkedOrganizations(before),
-        ...linkedOrganizations(after),
-        ...movedFor.map((id) => ({ typename: 'Achievement', id })),
-      ),
-      types: ['Article'],
-    };
+    return audited(
+      tx,
+      viewer,
+      { action: 'updateArticle', entityType: 'Article', entityId: row.id, before, after },
+      { typename: 'Series', id: before.seriesId },
+      { typename: 'Series', id: row.seriesId },
+      ...linkedOrganizations(before),
+      ...linkedOrganizations(after),
+      ...movedFor.map((id) => ({ typename: 'Achievement', id })),
+    );
   });
 }
 
@@ -392,18 +383,15 @@ export async function changeArticleStatus(
       { expectedVersion: input.expectedVersion },
     );
     const after = await readArticle(tx, input.id);
-    await writeAudit(tx, viewer, { action, entityType: 'Article', entityId: input.id, before, after });
-    return {
-      id: input.id,
-      // Who may see the article changed: so did its series' lists, its organizations' pages and
-      // the citations its achievements show.
-      changed: entities(
-        { typename: 'Article', id: input.id },
-        { typename: 'Series', id: before.seriesId },
-        ...linkedOrganizations(after),
-        ...(await citedAchievements(tx, input.id)),
-      ),
-      types: ['Article'],
-    };
+    // Who may see the article changed: so did its series' lists, its organizations' pages and the
+    // citations its achievements show.
+    return audited(
+      tx,
+      viewer,
+      { action, entityType: 'Article', entityId: input.id, before, after },
+      { typename: 'Series', id: before.seriesId },
+      ...linkedOrganizations(after),
+      ...(await citedAchievements(tx, input.id)),
+    );
   });
 }

@@ -255,11 +255,20 @@ export function snapshot(row: object | null): Prisma.InputJsonValue | null {
   return row === null ? null : (JSON.parse(JSON.stringify(row)) as Prisma.InputJsonValue);
 }
 
+/** One audit log entry: what was done to which entity, and the row before and after. */
+interface AuditEntry {
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: object | null;
+  after: object | null;
+}
+
 /** Writes the audit entry of a write, in the write's transaction. */
 export async function writeAudit(
   tx: Tx,
   viewer: Viewer,
-  entry: { action: string; entityType: string; entityId: string; before: object | null; after: object | null },
+  entry: AuditEntry,
 ): Promise<void> {
   await tx.auditLogEntry.create({
     data: {
@@ -280,4 +289,22 @@ export function entities(...list: (ChangedEntity | { typename: string; id: strin
     if (entity.id) seen.set(`${entity.typename}:${entity.id}`, { typename: entity.typename, id: entity.id });
   }
   return [...seen.values()];
+}
+
+/**
+ * Writes a write's audit entry and returns its result: the entity itself and `others` are the
+ * entities whose cached answers are now stale, and lists of the entity's type may be stale too.
+ */
+export async function audited(
+  tx: Tx,
+  viewer: Viewer,
+  entry: AuditEntry,
+  ...others: (ChangedEntity | { typename: string; id: string | null | undefined })[]
+): Promise<WriteResult> {
+  await writeAudit(tx, viewer, entry);
+  return {
+    id: entry.entityId,
+    changed: entities({ typename: entry.entityType, id: entry.entityId }, ...others),
+    types: [entry.entityType],
+  };
 }

@@ -5,11 +5,11 @@ import { OrganizationKind, OrganizationLevel } from '../../generated/prisma/enum
 import * as organizationStore from '../../store/organizations.js';
 import type { Viewer } from '../../auth/viewer.js';
 import {
+  audited,
   type Db,
   type Loose,
   declareInput,
   declareUpdate,
-  entities,
   field,
   fieldProblem,
   givenFields,
@@ -26,7 +26,6 @@ import {
   textField,
   type Tx,
   type WriteResult,
-  writeAudit,
 } from './common.js';
 
 const ALIASES_MAX = 50;
@@ -104,12 +103,7 @@ export async function createOrganization(db: Db, viewer: Viewer, raw: Loose<Crea
       description: input.description ?? null,
       parentId: input.parent ?? null,
     });
-    await writeAudit(tx, viewer, { action: 'createOrganization', entityType: 'Organization', entityId: row.id, before: null, after: row });
-    return {
-      id: row.id,
-      changed: entities({ typename: 'Organization', id: row.id }, { typename: 'Organization', id: row.parentId }),
-      types: ['Organization'],
-    };
+    return audited(tx, viewer, { action: 'createOrganization', entityType: 'Organization', entityId: row.id, before: null, after: row }, { typename: 'Organization', id: row.parentId });
   });
 }
 
@@ -144,15 +138,12 @@ export async function updateOrganization(db: Db, viewer: Viewer, raw: Loose<Upda
       { ...rest, ...(parent !== undefined ? { parentId: parent } : {}) },
       { expectedVersion: input.expectedVersion },
     );
-    await writeAudit(tx, viewer, { action: 'updateOrganization', entityType: 'Organization', entityId: after.id, before, after });
-    return {
-      id: after.id,
-      changed: entities(
-        { typename: 'Organization', id: after.id },
-        { typename: 'Organization', id: before.parentId },
-        { typename: 'Organization', id: after.parentId },
-      ),
-      types: ['Organization'],
-    };
+    return audited(
+      tx,
+      viewer,
+      { action: 'updateOrganization', entityType: 'Organization', entityId: after.id, before, after },
+      { typename: 'Organization', id: before.parentId },
+      { typename: 'Organization', id: after.parentId },
+    );
   });
 }

@@ -4,11 +4,11 @@ import { SeriesStatus } from '../../generated/prisma/enums.js';
 import * as seriesStore from '../../store/series.js';
 import type { Viewer } from '../../auth/viewer.js';
 import {
+  audited,
   type Db,
   type Loose,
   declareInput,
   declareUpdate,
-  entities,
   field,
   fieldProblem,
   givenFields,
@@ -22,7 +22,6 @@ import {
   textField,
   type Tx,
   type WriteResult,
-  writeAudit,
 } from './common.js';
 
 const DEFAULT_STATUS = 'ONGOING' satisfies SeriesStatus;
@@ -65,12 +64,7 @@ export async function createSeries(db: Db, viewer: Viewer, raw: Loose<CreateSeri
       status: input.status ?? DEFAULT_STATUS,
       publisherId: input.publisher ?? null,
     });
-    await writeAudit(tx, viewer, { action: 'createSeries', entityType: 'Series', entityId: row.id, before: null, after: row });
-    return {
-      id: row.id,
-      changed: entities({ typename: 'Series', id: row.id }, { typename: 'Organization', id: row.publisherId }),
-      types: ['Series'],
-    };
+    return audited(tx, viewer, { action: 'createSeries', entityType: 'Series', entityId: row.id, before: null, after: row }, { typename: 'Organization', id: row.publisherId });
   });
 }
 
@@ -88,15 +82,12 @@ export async function updateSeries(db: Db, viewer: Viewer, raw: Loose<UpdateSeri
       { ...rest, ...(publisher !== undefined ? { publisherId: publisher } : {}) },
       { expectedVersion: input.expectedVersion },
     );
-    await writeAudit(tx, viewer, { action: 'updateSeries', entityType: 'Series', entityId: after.id, before, after });
-    return {
-      id: after.id,
-      changed: entities(
-        { typename: 'Series', id: after.id },
-        { typename: 'Organization', id: before.publisherId },
-        { typename: 'Organization', id: after.publisherId },
-      ),
-      types: ['Series'],
-    };
+    return audited(
+      tx,
+      viewer,
+      { action: 'updateSeries', entityType: 'Series', entityId: after.id, before, after },
+      { typename: 'Organization', id: before.publisherId },
+      { typename: 'Organization', id: after.publisherId },
+    );
   });
 }
