@@ -103,7 +103,12 @@ export async function createOrganization(db: Db, viewer: Viewer, raw: Loose<Crea
       description: input.description ?? null,
       parentId: input.parent ?? null,
     });
-    return audited(tx, viewer, { action: 'createOrganization', entityType: 'Organization', entityId: row.id, before: null, after: row }, { typename: 'Organization', id: row.parentId });
+    return audited(
+      tx,
+      viewer,
+      { action: 'createOrganization', entityType: 'Organization', entityId: row.id, before: null, after: row },
+      { typename: 'Organization', id: row.parentId },
+    );
   });
 }
 

@@ -64,7 +64,12 @@ export async function createSeries(db: Db, viewer: Viewer, raw: Loose<CreateSeri
       status: input.status ?? DEFAULT_STATUS,
       publisherId: input.publisher ?? null,
     });
-    return audited(tx, viewer, { action: 'createSeries', entityType: 'Series', entityId: row.id, before: null, after: row }, { typename: 'Organization', id: row.publisherId });
+    return audited(
+      tx,
+      viewer,
+      { action: 'createSeries', entityType: 'Series', entityId: row.id, before: null, after: row },
+      { typename: 'Organization', id: row.publisherId },
+    );
   });
 }
 
