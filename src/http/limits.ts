@@ -3,7 +3,7 @@ import { wholeNumber } from '../domain/env.js';
 
 /**
  * Every limit that keeps the public endpoint standing under abuse, in one place. The server reads
- * them from the environment (`limitsFromEnv`); tests build them directly. The README's "Limits"
+ * them from the environment (`limitsFromEnv`); tests build them directly. docs/api.md's "Limits"
  * table documents each variable and its default.
  */
 export interface Limits {

@@ -3,7 +3,7 @@ import { wholeNumber } from '../domain/env.js';
 
 /**
  * The importer's settings, in one place. `npm run import` and the importContent mutation read them
- * from the environment (`importConfigFromEnv`); tests build them directly. README "Import" lists
+ * from the environment (`importConfigFromEnv`); tests build them directly. docs/import.md lists
  * each variable and its default.
  */
 export interface ImportConfig {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The JSON format partners push articles in (documented in the README; its JSON Schema,
+// The JSON format partners push articles in (documented in docs/import.md; its JSON Schema,
 // schemas/partner-articles.schema.json, is generated from these zod schemas). The envelope is
 // checked first; then each article on its own, so that one bad article is reported with its zod
 // issues while the others are imported.

@@ -6,7 +6,7 @@ import * as seriesStore from '../store/series.js';
 import { linkOrganizations, loadOrganizationMatcher, type OrganizationMatcher } from './organizations.js';
 import type { ImportedArticle, SourceHint, StoreOutcome } from './types.js';
 
-// Stores one imported article in one transaction (README "Import": provenance, deduplication,
+// Stores one imported article in one transaction (docs/import.md: provenance, deduplication,
 // the canonical copy, revisions). The order of the questions asked:
 //   1. Is this copy (source, locator) stored already? Same text: UNCHANGED, nothing is written.
 //      Other text: UPDATED (the article's text too, with a new revision, if it is the canonical copy).
@@ -127,7 +127,7 @@ async function reanchorCitations(tx: Tx, articleId: string, bodyText: string) {
     for (let at = bodyText.indexOf(citation.excerpt); at !== -1; at = bodyText.indexOf(citation.excerpt, at + 1)) {
       if (best === -1 || Math.abs(at - citation.offset) < Math.abs(best - citation.offset)) best = at;
     }
-    // An excerpt the new text no longer contains keeps its citation: an editor decides (README).
+    // An excerpt the new text no longer contains keeps its citation: an editor decides (docs/import.md).
     if (best !== -1) await tx.citation.update({ where: { id: citation.id }, data: { offset: best } });
   }
 }

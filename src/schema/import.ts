@@ -4,7 +4,7 @@ import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 
 // Import runs, for admins: the record of every run (npm run import or importContent),
-// and the importContent mutation. README "Import" describes what a run does.
+// and the importContent mutation. docs/import.md describes what a run does.
 
 export const ImportTriggerEnum = builder.enumType('ImportTrigger', {
   description: 'What started an import run.',

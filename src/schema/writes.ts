@@ -21,7 +21,7 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 
 /** The description of the `version` field of the four editable types. */
 export const versionDescription = (type: string) =>
-  `Optimistic-concurrency version of this ${type}: 1 when created, one more with every editorial write. Send it as \`expectedVersion\` when you change it.`;
+  `Optimistic-concurrency version of this ${type}: 1 when created, one more with every write that changes it (an editor's, an import's or a corpus load's). Send it as \`expectedVersion\` when you change it.`;
 
 /**
  * Runs after a committed write: drops the cached answers it made stale (see
