@@ -1,7 +1,7 @@
 import { getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { Prisma } from '../generated/prisma/client.js';
 import { organizationAchievementConditions } from '../loaders/organization-achievements.js';
-import { organizationArticleConditions, organizationArticlesNewestSql } from '../loaders/organization-articles.js';
+import { organizationArticleConditions, organizationArticlesNewestSql, readsNewestOffLinks } from '../loaders/organization-articles.js';
 import {
   achievementFilterSql,
   achievementOrderBy,
@@ -280,7 +280,7 @@ const organizationArticles = nestedConnection('Article', (args, organizationId, 
     where: organizationArticleConditions(c.viewer, spec, organizationId),
     orderBy: articleOrderBy(orderBy),
     // The newest first are read off the link table's index (the default order, Q1's).
-    page: (orderBy ?? 'PUBLISHED_AT_DESC') === 'PUBLISHED_AT_DESC' ? (take) => organizationArticlesNewestSql(c.viewer, spec, organizationId, take) : undefined,
+    page: readsNewestOffLinks(orderBy) ? (take) => organizationArticlesNewestSql(c.viewer, spec, organizationId, take) : undefined,
   };
 });
 

@@ -27,6 +27,9 @@ function articleConditions(viewer: Viewer, spec: OrganizationArticlesSpec): Pris
   return [...articleFilterSql(spec.filter, spec.statuses, a), ...articleScopeSql(viewer, a)];
 }
 
+/** Whether a list in this order is read off the link table's index (the default order, newest first). */
+export const readsNewestOffLinks = (orderBy: ArticleOrder | null | undefined) => (orderBy ?? 'PUBLISHED_AT_DESC') === 'PUBLISHED_AT_DESC';
+
 /**
  * The first `take` rows of `Organization.articles` in PUBLISHED_AT_DESC order (every column of
  * `"Article"`), the rows organizationArticleConditions selects: read off the link table's
@@ -66,7 +69,7 @@ export function createOrganizationArticlesLoader(prisma: PrismaClient, viewer: V
     prisma,
     (spec, organizationId) =>
       // A first page of the newest is read off the link table's index; other pages seek by keyset.
-      (spec.orderBy ?? 'PUBLISHED_AT_DESC') === 'PUBLISHED_AT_DESC' && spec.page.cursorId === null && spec.page.take > 0
+      readsNewestOffLinks(spec.orderBy) && spec.page.cursorId === null && spec.page.take > 0
         ? Prisma.sql`SELECT newest.id FROM (${organizationArticlesNewestSql(viewer, spec, organizationId, spec.page.take)}) newest`
         : keysetPageSql('Article', 'a', organizationArticleConditions(viewer, spec, organizationId), articleKeysetOrder(spec.orderBy), spec.page),
     (ids, selection) => prisma.article.findMany({ ...selection, where: { id: { in: ids } } }),

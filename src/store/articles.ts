@@ -53,17 +53,21 @@ export async function appendRevision(tx: Tx, article: Content, importRunId: stri
   });
   if (latest && latest.title === article.title && latest.contentHash === article.contentHash) return false;
   await tx.articleRevision.create({
-    data: {
-      articleId: article.id,
-      number: (latest?.number ?? 0) + 1,
-      title: article.title,
-      body: article.body as Prisma.InputJsonValue,
-      bodyText: article.bodyText,
-      contentHash: article.contentHash,
-      importRunId,
-    },
+    data: { articleId: article.id, ...revision((latest?.number ?? 0) + 1, article.title, article, importRunId) },
   });
   return true;
+}
+
+/** A revision's columns (but its article): number `number` of this title and body. */
+function revision(number: number, title: string, body: Pick<ArticleBody, 'bodyText' | 'contentHash'> & { body: unknown }, importRunId: string | null) {
+  return {
+    number,
+    title,
+    body: body.body as Prisma.InputJsonValue,
+    bodyText: body.bodyText,
+    contentHash: body.contentHash,
+    importRunId,
+  };
 }
 
 /** Creates an article at version 1 with the body of `blocks`, its revision 1 and its search vector. */
@@ -73,9 +77,7 @@ export async function createArticle(tx: Tx, columns: ArticleColumns, blocks: rea
     data: {
       ...columns,
       ...body,
-      revisions: {
-        create: { number: 1, title: columns.title, body: body.body, bodyText: body.bodyText, contentHash: body.contentHash, importRunId: options.importRunId ?? null },
-      },
+      revisions: { create: revision(1, columns.title, body, options.importRunId ?? null) },
     },
   });
   await refreshSearch(tx, 'Article', row.id, options.search);
