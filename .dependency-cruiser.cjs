@@ -7,11 +7,13 @@ const LAYERS = [
   ['http', '^src/http/', 'src/http/yoga.ts'], // the Yoga server, its plugins and limits
   ['schema', '^src/schema/', 'src/schema/index.ts'], // the GraphQL schema, declarative
   ['resolvers', '^src/(resolvers|loaders|compiled)/|^src/context\\.ts$', 'src/resolvers/search.ts'], // business logic, data access
+  ['jobs', '^src/jobs/', 'src/jobs/queue.ts'], // background jobs (imports) on BullMQ, and their worker
   ['auth', '^src/auth/', 'src/auth/viewer.ts'], // keys, credentials, the viewer, the access policy
   ['ingest', '^src/ingest/', 'src/ingest/import.ts'], // importing content, the corpus
   ['store', '^src/store/', 'src/store/articles.ts'], // the one write path of each entity
   ['search', '^src/search/', 'src/search/vectors.ts'], // search vectors, tokens, snippets
   ['db', '^src/db/', 'src/db/client.ts'], // the Prisma client, migrations, SQL helpers
+  ['observability', '^src/observability/', 'src/observability/log.ts'], // the structured log and the metrics registry
   ['domain', '^src/(domain|generated)/', 'src/domain/errors.ts'], // rules everything may use; the generated client
 ];
 
