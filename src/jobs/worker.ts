@@ -33,7 +33,8 @@ export function startImportWorker(
       const runId = runIdOf(job);
       // attemptsMade counts failures; attemptsStarted also counts starts a dead worker never finished.
       const attempt = Math.max(job.attemptsMade + 1, job.attemptsStarted);
-      const finalAttempt = attempt >= (job.opts.attempts ?? 1);
+      // The job's attempts, or this worker's when fewer: it refuses further starts (maxStartedAttempts).
+      const finalAttempt = attempt >= Math.min(job.opts.attempts ?? 1, settings.attempts);
       log.info({ jobId: job.id, runId, attempt, trigger: job.data.trigger }, 'import job started');
       const summary = await processImportJob(prisma, { ...job.data, runId }, { finalAttempt, onEntitiesChanged });
       return { runId, status: summary?.status ?? 'FINISHED_EARLIER' };
@@ -64,7 +65,10 @@ export function startImportWorker(
     }
     importJobs.inc({ event: 'failed' });
     log.error({ jobId: job.id, runId, attemptsStarted: job.attemptsStarted, err: error }, 'import job failed for good');
-    const reason = `the job gave up after ${job.attemptsStarted} attempt(s): ${error.message}`;
+    // A start beyond the attempts is refused: the attempt before it was cut short by a dead worker.
+    const attempts = Math.min(job.attemptsStarted, job.opts.attempts ?? 1, settings.attempts);
+    const cause = error.message === 'job started more than allowable limit' ? 'its worker stopped during the last one' : error.message;
+    const reason = `the job gave up after ${attempts} attempt(s): ${cause}`;
     failRun(prisma, runId, reason).catch((failure: unknown) => log.error({ runId, err: failure }, 'could not mark the import run FAILED'));
   });
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'import job stalled (its worker stopped); it goes back to the queue'));
