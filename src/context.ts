@@ -1,6 +1,7 @@
 import { initContextCache } from '@pothos/core';
 import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import type { PrismaClient } from './generated/prisma/client.js';
+import type { ImportJobs } from './jobs/queue.js';
 import { createLoaders } from './loaders/index.js';
 import { requestViewer } from './auth/credentials.js';
 
@@ -10,18 +11,21 @@ import { requestViewer } from './auth/credentials.js';
  * revoked or expired credential is refused here with 401 `UNAUTHENTICATED`; it is never served
  * as anonymous. `responseCache` is the server's response cache, which write paths invalidate
  * (`invalidateEntities` in src/resolvers/cache-upkeep.ts); null when the server runs without one.
+ * `importJobs` is where `importContent` queues its runs (src/jobs/).
  */
 export async function createContext({
   request,
   prisma,
   responseCache = null,
   compiledReads = true,
+  importJobs,
 }: {
   request: Request;
   prisma: PrismaClient;
   responseCache?: Cache | null;
   /** Serve the root fields the compiler covers with one SQL statement each (src/compiled/). */
   compiledReads?: boolean;
+  importJobs: ImportJobs;
 }) {
   const viewer = await requestViewer(prisma, request);
   return {
@@ -30,6 +34,7 @@ export async function createContext({
     viewer,
     responseCache,
     compiledReads,
+    importJobs,
     loaders: createLoaders(prisma, viewer),
   };
 }

@@ -38,10 +38,11 @@ const opening =
     ? import('./startup.js').then(({ openEmbeddedDatabase }) => openEmbeddedDatabase(config, openOptions))
     : openDatabase(config, openOptions).then((db) => ({ db, startup: null }));
 opening.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
-const [{ createYogaServer }, { createResponseCacheStore }, { createRateLimitStore }] = await Promise.all([
+const [{ createYogaServer }, { createResponseCacheStore }, { createRateLimitStore }, { startImportJobs }] = await Promise.all([
   import('./http/yoga.js'),
   import('./http/response-cache.js'),
   import('./http/rate-limit.js'),
+  import('./http/import-jobs.js'),
 ]);
 const { db, startup } = await opening;
 if (startup?.appliedMigrations.length) console.log(`Applied migrations: ${startup.appliedMigrations.join(', ')}`);
@@ -52,6 +53,14 @@ const cacheStore = process.env.RESPONSE_CACHE === 'off' ? null : createResponseC
 const ttlMs = Number(process.env.RESPONSE_CACHE_TTL_MS ?? 60_000);
 // Rate limits are counted in Redis when REDIS_URL is set (shared by every instance), else in memory.
 const rateLimitStore = limits.rateLimit ? createRateLimitStore() : undefined;
+// Import jobs (docs/import.md): BullMQ on PostgreSQL with a worker here unless IMPORT_WORKER=off;
+// on the embedded database, an in-process runner.
+const importJobs = await startImportJobs({ prisma: db.prisma, database: config, responseCache: cacheStore?.cache ?? null }).catch(
+  (error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  },
+);
 const yoga = createYogaServer({
   prisma: db.prisma,
   responseCache: cacheStore ? { cache: cacheStore.cache, ttlMs } : undefined,
@@ -61,6 +70,7 @@ const yoga = createYogaServer({
   graphiql: endpoint.graphiql,
   limits,
   rateLimitStore,
+  importJobs: importJobs.jobs,
 });
 const server = createServer(yoga);
 
@@ -72,7 +82,7 @@ server.listen(port, host, () => {
     : 'no rate limit';
   const what = endpoint.graphiql ? 'GraphQL API and GraphiQL' : 'GraphQL API';
   console.log(
-    `${what} at http://${host}:${port}${yoga.graphqlEndpoint} (${where}, ${cache}, ${rate}, introspection ${limits.introspection})`,
+    `${what} at http://${host}:${port}${yoga.graphqlEndpoint} (${where}, ${cache}, ${rate}, introspection ${limits.introspection}, ${importJobs.description})`,
   );
 });
 
@@ -83,6 +93,7 @@ async function shutdown(signal: string) {
   console.log(`${signal}: closing`);
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await importJobs.close();
   await db.close();
   await cacheStore?.close();
   await rateLimitStore?.close();

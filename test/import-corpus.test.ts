@@ -8,10 +8,11 @@ import { runImport } from '../src/ingest/import.js';
 import { normalizedHash } from '../src/domain/article-body.js';
 import { createCredential } from '../src/auth/credentials.js';
 import { corpusLocator, DEFAULT_CORPUS_FIXTURE, loadCorpus, type CorpusFixture } from '../src/ingest/corpus.js';
-import { createTestApi } from './support/api.js';
+import { createTestApi, type TestApi } from './support/api.js';
 import { createTestDatabase, testBackends, withDatabase } from './support/database.js';
 import { unique } from './support/factory.js';
 import { databaseFingerprint } from './support/fingerprint.js';
+import { awaitRun } from './support/import-runs.js';
 
 // Importing the corpus page must give the article the foundation loads, and loading
 // both, in either order, must leave one article.
@@ -126,31 +127,40 @@ describe.each(testBackends())('the corpus page, imported and loaded, on %s', (ba
   });
 });
 
+// importContent answers at once with its run RUNNING; RUN is polled until the run ends.
 const IMPORT_CONTENT = /* GraphQL */ `
   mutation ImportContent($inputs: [String!]!) {
-    importContent(input: { inputs: $inputs }) {
-      id
-      trigger
-      actorName
-      inputs
-      status
-      durationMs
-      finishedAt
-      counts { created updated unchanged duplicate failed }
-      items {
-        totalCount
-        edges {
-          node {
-            locator
-            status
-            reason
-            unknownOrganizations
-            article {
-              slug
-              episode
-              organizations { role organization { slug } }
-              provenance { isCanonical locator contentHash source { slug } }
-              revisions { totalCount edges { node { number contentHash importRun { id } } } }
+    importContent(input: { inputs: $inputs }) { id status finishedAt items { totalCount } }
+  }
+`;
+
+const RUN = /* GraphQL */ `
+  query Run($id: ID!) {
+    node(id: $id) {
+      ... on ImportRun {
+        id
+        trigger
+        actorName
+        inputs
+        status
+        durationMs
+        finishedAt
+        counts { created updated unchanged duplicate failed }
+        items {
+          totalCount
+          edges {
+            node {
+              locator
+              status
+              reason
+              unknownOrganizations
+              article {
+                slug
+                episode
+                organizations { role organization { slug } }
+                provenance { isCanonical locator contentHash source { slug } }
+                revisions { totalCount edges { node { number contentHash importRun { id } } } }
+              }
             }
           }
         }
@@ -221,7 +231,9 @@ describe.each(testBackends())('importContent and importRuns over GraphQL on %s',
 
     const result = await api.execute(IMPORT_CONTENT, { inputs: ['liupanshui-procurators-50.txt'] }, admin);
     expect(result.errors).toBeUndefined();
-    const run = (result.data as { importContent: Record<string, any> }).importContent;
+    const queued = (result.data as { importContent: Record<string, any> }).importContent;
+    expect(queued).toMatchObject({ status: 'RUNNING', finishedAt: null, items: { totalCount: 0 } });
+    const run = await awaitRun<any>(api, RUN, queued.id, admin);
     expect(run).toMatchObject({
       trigger: 'MUTATION',
       actorName: name,
@@ -252,7 +264,10 @@ describe.each(testBackends())('importContent and importRuns over GraphQL on %s',
 
     // A second run finds it unchanged; a path outside the file root fails as an item with its reason.
     const again = await api.execute(IMPORT_CONTENT, { inputs: ['liupanshui-procurators-50.txt', '../../package.json'] }, admin);
-    expect((again.data as any).importContent).toMatchObject({ status: 'PARTIAL', counts: { unchanged: 1, failed: 1 } });
+    expect(await awaitRun(api, RUN, (again.data as any).importContent.id, admin)).toMatchObject({
+      status: 'PARTIAL',
+      counts: { unchanged: 1, failed: 1 },
+    });
 
     const runs = await api.execute(IMPORT_RUNS, {}, admin);
     expect(runs.errors).toBeUndefined();
@@ -310,23 +325,35 @@ describe.each(testBackends())('importContent and importRuns over GraphQL on %s',
 describe.each(testBackends())('documents pushed with importContent on %s', (backend) => {
   const PUSH = /* GraphQL */ `
     mutation Push($documents: [ImportDocumentInput!]) {
-      importContent(input: { documents: $documents }) {
-        inputs
-        status
-        counts { created failed }
-        items { edges { node { locator status reason article { title } } } }
+      importContent(input: { documents: $documents }) { id inputs status }
+    }
+  `;
+  const PUSHED_RUN = /* GraphQL */ `
+    query Pushed($id: ID!) {
+      node(id: $id) {
+        ... on ImportRun {
+          inputs
+          status
+          counts { created failed }
+          items { edges { node { locator status reason article { title } } } }
+        }
       }
     }
   `;
+  /** Pushes `documents` and waits for the run to end. */
+  const push = async (api: TestApi, documents: unknown[], admin: Record<string, string>) => {
+    const result = await api.execute(PUSH, { documents }, admin);
+    expect(result.errors).toBeUndefined();
+    expect((result.data as any).importContent.status).toBe('RUNNING');
+    return awaitRun<any>(api, PUSHED_RUN, (result.data as any).importContent.id, admin);
+  };
 
   it('imports a partner’s JSON sent inline, item by item, and records it as inline:<name>', async () => {
     const api = await createTestApi(backend);
     try {
       const admin = { authorization: `Bearer ${(await createCredential(api.db.prisma, { kind: 'ADMIN', name: unique('admin') })).secret}` };
       const content = readFileSync(new URL('./fixtures/import/partner-invalid-item.json', import.meta.url), 'utf8');
-      const result = await api.execute(PUSH, { documents: [{ name: 'push.json', contentType: 'application/json', content }] }, admin);
-      expect(result.errors).toBeUndefined();
-      const run = (result.data as any).importContent;
+      const run = await push(api, [{ name: 'push.json', contentType: 'application/json', content }], admin);
       expect(run).toMatchObject({ inputs: ['inline:push.json'], status: 'PARTIAL', counts: { created: 2, failed: 1 } });
       const items = run.items.edges.map((edge: any) => edge.node);
       expect(items.map((item: any) => item.locator).sort()).toEqual(['inline:push.json#fz-bad-2', 'inline:push.json#fz-ok-1', 'inline:push.json#fz-ok-3']);
@@ -342,7 +369,7 @@ describe.each(testBackends())('documents pushed with importContent on %s', (back
     try {
       const admin = { authorization: `Bearer ${(await createCredential(api.db.prisma, { kind: 'ADMIN', name: unique('admin') })).secret}` };
       const content = readFileSync(new URL('./fixtures/import/partner-valid.json', import.meta.url), 'utf8');
-      expect((await api.execute(PUSH, { documents: [{ name: 'a.json', content }] }, admin)).errors).toBeUndefined();
+      expect((await push(api, [{ name: 'a.json', content }], admin)).status).toBe('SUCCEEDED');
       const listed = await api.execute('{ importRuns { edges { cursor node { items { edges { cursor } } } } } }', {}, admin);
       const run = (listed.data as any).importRuns.edges[0];
       const itemCursor = run.node.items.edges[0].cursor;
@@ -364,9 +391,7 @@ describe.each(testBackends())('documents pushed with importContent on %s', (back
       const bytes = readFileSync(new URL('./fixtures/import/portal-gbk.html', import.meta.url));
       const content = new TextDecoder('gb18030').decode(bytes);
       expect(content).toMatch(/charset=(gbk|gb2312)/i);
-      const result = await api.execute(PUSH, { documents: [{ name: 'pasted.html', contentType: 'text/html; charset=gbk', content }] }, admin);
-      expect(result.errors).toBeUndefined();
-      const run = (result.data as any).importContent;
+      const run = await push(api, [{ name: 'pasted.html', contentType: 'text/html; charset=gbk', content }], admin);
       expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { created: 1, failed: 0 } });
       expect(run.items.edges[0].node.article.title).toMatch(/[\u4e00-\u9fff]/);
     } finally {

@@ -5,6 +5,9 @@ import { useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cach
 import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
 import { useCompiledOperations } from '../compiled/operation.js';
 import { createContext } from '../context.js';
+import { createInProcessImportJobs } from '../jobs/in-process.js';
+import type { ImportJobs } from '../jobs/queue.js';
+import { importCacheUpkeep } from '../resolvers/import.js';
 import { createBoundedSourceCache } from './document-cache.js';
 import { toExpectedError } from '../domain/errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
@@ -46,6 +49,11 @@ export interface YogaOptions {
   compiledReads?: boolean;
   /** Trusted documents by sha256 hash; trusted-documents.json when omitted. */
   trustedDocuments?: ReadonlyMap<string, string>;
+  /**
+   * Where `importContent` queues its runs (src/http/import-jobs.ts sets them up for the server);
+   * when omitted, an in-process runner over `prisma` that drops the stale cached answers after each run.
+   */
+  importJobs?: ImportJobs;
 }
 
 /**
@@ -94,12 +102,16 @@ export function createYogaServer({
   rateLimitStore,
   trustedDocuments = loadTrustedDocuments(),
   compiledReads = true,
+  importJobs = createInProcessImportJobs(prisma, {
+    onEntitiesChanged: responseCache ? importCacheUpkeep(responseCache.cache, schema) : undefined,
+  }),
 }: YogaOptions) {
   const restricted = limits.introspection === 'restricted';
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
-    context: ({ request }) => createContext({ request, prisma, responseCache: responseCache?.cache ?? null, compiledReads }),
+    context: ({ request }) =>
+      createContext({ request, prisma, responseCache: responseCache?.cache ?? null, compiledReads, importJobs }),
     maskedErrors: { maskError: maskUnexpected },
     landingPage: false,
     // Unexpected errors are logged by maskUnexpected; expected ones are the client's business.

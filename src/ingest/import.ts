@@ -18,7 +18,8 @@ import type {
 // One import run: expands the inputs, reads or fetches each document, parses it, fetches
 // the full page of each feed entry that carries only a summary, stores every article in its own
 // transaction, and records the run and one ImportItem per item. An item's failure, expected or
-// not, is recorded with its reason and the run goes on; the run row never stays RUNNING.
+// not, is recorded with its reason and the run goes on; the run row never stays RUNNING, unless the
+// caller (a background job that will be retried) asks for it to stay so.
 
 export type ParseStage = (doc: RawDocument) => ParsedDocument;
 export type StoreStage = (
@@ -29,8 +30,20 @@ export type StoreStage = (
 export type ChangedEntity = StoreOutcome['changedEntities'][number];
 
 export interface RunImportOptions {
-  trigger: 'CLI' | 'MUTATION';
+  trigger: 'CLI' | 'MUTATION' | 'SCHEDULE';
   actorName: string;
+  /**
+   * Continue the run recorded with this id (a queued job's, or a retry's) instead of recording a new
+   * one; created when no run has this id yet. A run continued after an earlier attempt keeps the items
+   * it recorded as imported, drops those recorded as FAILED, and skips the locators it kept: a retry
+   * adds no second item for anything (articles are idempotent by content hash anyway).
+   */
+  runId?: string;
+  /**
+   * When the run itself breaks (the database), mark it FAILED with the reason (the default), or leave
+   * it RUNNING for the retry that follows (a job's attempt that is not its last). Either way it throws.
+   */
+  failRunOnError?: boolean;
   /** Defaults to `importConfigFromEnv()`. */
   config?: ImportConfig;
   /** Defaults to a fetcher built from `config`; one passed in is not closed by the run. */
@@ -69,9 +82,12 @@ async function defaultStore(): Promise<StoreStage> {
   return (await import('./store.js')).storeArticle;
 }
 
-/** The private-network default: the CLI's user owns the machine; the mutation's caller is remote. */
+/**
+ * The private-network default: the CLI's user owns the machine, and the schedule's URLs are the
+ * operator's own setting (IMPORT_SCHEDULE_INPUTS); the mutation's caller is remote.
+ */
 export function allowsPrivateNetworks(config: ImportConfig, trigger: RunImportOptions['trigger']): boolean {
-  return config.allowPrivateNetworks ?? trigger === 'CLI';
+  return config.allowPrivateNetworks ?? trigger !== 'MUTATION';
 }
 
 function defaultFileAccess(config: ImportConfig, trigger: RunImportOptions['trigger']): FileAccess {
@@ -127,18 +143,32 @@ export function runStatus(counts: ImportRunSummary['counts']): ImportRunSummary[
  */
 export async function runImport(prisma: PrismaClient, inputs: string[], options: RunImportOptions): Promise<ImportRunSummary> {
   const config = options.config ?? importConfigFromEnv();
-  const started = performance.now();
-  const run = await prisma.importRun.create({
-    data: { trigger: options.trigger, actorName: options.actorName, inputs: [...inputs, ...(options.documents ?? []).map((doc) => doc.locator)] },
-    select: { id: true },
-  });
+  let started = performance.now();
+  const recordedInputs = [...inputs, ...(options.documents ?? []).map((doc) => doc.locator)];
+  const run = options.runId
+    ? await prisma.importRun.upsert({
+        where: { id: options.runId },
+        create: { id: options.runId, trigger: options.trigger, actorName: options.actorName, inputs: recordedInputs },
+        update: { status: 'RUNNING', finishedAt: null, durationMs: null, reason: null },
+        select: { id: true, startedAt: true },
+      })
+    : await prisma.importRun.create({
+        data: { trigger: options.trigger, actorName: options.actorName, inputs: recordedInputs },
+        select: { id: true, startedAt: true },
+      });
+  // A continued run counts its time from when it was recorded (queued), as its caller waited.
+  if (options.runId) started -= Math.max(0, Date.now() - run.startedAt.getTime());
+  const kept = options.runId ? await keptItems(prisma, run.id) : [];
+  /** Locators an earlier attempt of this run imported: skipped, not imported twice. */
+  const done = new Set(kept.map((item) => item.locator));
 
   const fetcher =
     options.fetcher ??
     createFetcher({ ...config, allowPrivateNetworks: allowsPrivateNetworks(config, options.trigger) });
   const files = options.files ?? defaultFileAccess(config, options.trigger);
   const counts = { created: 0, updated: 0, unchanged: 0, duplicate: 0, failed: 0 };
-  const items: (SummaryItem & { order: number[] })[] = [];
+  const items: (SummaryItem & { order: number[] })[] = kept.map((item, index) => ({ ...item, order: [-1, index] }));
+  for (const item of kept) counts[COUNT_OF[item.status]] += 1;
   const changed = new Map<string, ChangedEntity>();
   // Articles are written one at a time: two copies of one story in a batch must not race to
   // create the same Article, and PGlite has one connection anyway. Fetching and parsing overlap.
@@ -159,14 +189,7 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
       },
     });
     items.push({ ...item, order });
-    const key: Record<ItemStatus, keyof typeof counts> = {
-      CREATED: 'created',
-      UPDATED: 'updated',
-      UNCHANGED: 'unchanged',
-      DUPLICATE: 'duplicate',
-      FAILED: 'failed',
-    };
-    counts[key[item.status]] += 1;
+    counts[COUNT_OF[item.status]] += 1;
     options.onProgress?.({ done: items.length, total: Math.max(total, items.length), locator: item.locator, status: item.status });
   }
 
@@ -192,11 +215,13 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
   const store: StoreStage = async (...args) => (await (storer ??= options.store ? Promise.resolve(options.store) : defaultStore()))(...args);
 
   let organizations: Promise<OrganizationMatcher> | undefined;
+  let failure: unknown;
 
   try {
 
     /** Stores one article as one item; true when it was stored. */
     async function storeItem(order: number[], article: ImportedArticle): Promise<boolean> {
+      if (done.has(article.locator)) return true;
       let outcome: StoreOutcome;
       try {
         // Imports never create organizations, so the known ones are read once per run (documents
@@ -220,6 +245,7 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
 
     /** Fetches and stores the full page of a feed entry; true when nothing failed. */
     async function importPage(order: number[], page: PageToFetch): Promise<boolean> {
+      if (done.has(page.locator)) return true;
       try {
         const fetched = await fetchUrl(prisma, fetcher, page.url, { conditional: !options.force });
         if (fetched.kind === 'unchanged') {
@@ -250,6 +276,7 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
     }
 
     async function importEntry([entry, index]: [Entry, number]) {
+      if (done.has(entry.locator)) return;
       try {
         if (entry.kind === 'failure') {
           await record([index], failed(entry.locator, entry.reason));
@@ -305,6 +332,9 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
     for await (const entry of numbered()) entries.push(importing(() => importEntry(entry)));
     await Promise.all(entries);
     finished = true;
+  } catch (error) {
+    failure = error;
+    throw error;
   } finally {
     if (!options.fetcher) fetcher.close();
     durationMs = Math.round(performance.now() - started);
@@ -313,6 +343,7 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
       where: { id: run.id },
       data: {
         status,
+        reason: finished ? null : `the run stopped: ${describeError(failure)}`,
         finishedAt: new Date(),
         durationMs,
         createdCount: counts.created,
@@ -322,9 +353,10 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
         failedCount: counts.failed,
       },
     });
-    // When the run is already failing, its own error is the one to report.
+    // When the run is already failing, its own error is the one to report. A job's attempt that
+    // will be retried leaves the run RUNNING: the next attempt continues it.
     if (finished) await finishing;
-    else await finishing.catch(() => undefined);
+    else if (options.failRunOnError !== false) await finishing.catch(() => undefined);
   }
 
   const summary: ImportRunSummary = {
@@ -338,6 +370,27 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
   };
   if (changed.size && options.onEntitiesChanged) await options.onEntitiesChanged([...changed.values()]);
   return summary;
+}
+
+const COUNT_OF: Record<ItemStatus, keyof ImportRunSummary['counts']> = {
+  CREATED: 'created',
+  UPDATED: 'updated',
+  UNCHANGED: 'unchanged',
+  DUPLICATE: 'duplicate',
+  FAILED: 'failed',
+};
+
+/** The items an earlier attempt of a run recorded as imported; those it recorded as FAILED are deleted, to be tried again. */
+async function keptItems(prisma: PrismaClient, runId: string): Promise<SummaryItem[]> {
+  await prisma.importItem.deleteMany({ where: { runId, status: 'FAILED' } });
+  const rows = await prisma.importItem.findMany({ where: { runId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  return rows.map((row) => ({
+    locator: row.locator,
+    status: row.status,
+    reason: row.reason,
+    articleId: row.articleId,
+    unknownOrganizations: row.unknownOrganizations,
+  }));
 }
 
 function compareOrder(a: number[], b: number[]): number {

@@ -4,8 +4,9 @@ import { BadUserInputError } from '../domain/errors.js';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { ImportRunStatus, ImportTrigger } from '../generated/prisma/enums.js';
 import { importConfigFromEnv } from '../ingest/config.js';
-import { runImport } from '../ingest/import.js';
-import type { ImportRunSummary, StoreOutcome } from '../ingest/types.js';
+import { failRun, recordQueuedRun, type EntitiesChanged, type ImportJobData } from '../jobs/import-job.js';
+import type { ImportJobs } from '../jobs/queue.js';
+import { log } from '../observability/log.js';
 import { invalidateAfterWrite } from './cache-upkeep.js';
 import type { Viewer } from '../auth/viewer.js';
 
@@ -91,42 +92,54 @@ export function checkImportInputs(
 }
 
 /**
- * Runs an import for an admin (`importContent`): trigger MUTATION, the credential's name as the
- * actor. When it has finished, drops the cached answers it made stale: the changed entities by
- * id, and by type every answer listing articles, series or sources (a new one may belong there).
+ * Starts an import for an admin (`importContent`): checks the input (a bad one is refused before
+ * anything is recorded), records the run (RUNNING, trigger MUTATION, the credential's name as the
+ * actor, its inputs) and queues its job, which carries everything the run needs. Resolves with the
+ * run's id at once; a worker runs it (src/jobs/). When the job cannot be queued, the run is marked
+ * FAILED with the reason and the error is thrown.
  */
 export async function importContent(
   prisma: PrismaClient,
   viewer: Viewer,
   { inputs, documents = [] }: { inputs: readonly string[]; documents?: readonly InlineDocumentInput[] | null },
-  cache: { responseCache: Cache | null; schema: GraphQLSchema },
-): Promise<ImportRunSummary> {
+  jobs: ImportJobs,
+): Promise<string> {
   const config = importConfigFromEnv();
   const checked = checkImportInputs(inputs, config.fileRoot, documents ?? [], config.maxBytes);
-  const fetchedAt = new Date();
-  return runImport(prisma, checked, {
+  const job: ImportJobData = {
     trigger: 'MUTATION',
     actorName: viewer.name ?? 'admin',
-    config,
+    inputs: checked,
     documents: (documents ?? []).map((document) => ({
-      locator: `inline:${document.name.trim()}`,
-      url: null,
-      // GraphQL strings are Unicode: the document arrives as UTF-8 whatever it was written in or
-      // declares (a pasted GBK page's <meta charset>). A UTF-8 byte order mark says so, and the
-      // decoder trusts it before any declaration.
-      bytes: new TextEncoder().encode(`\ufeff${document.content}`),
+      name: document.name.trim(),
       contentType: document.contentType?.trim() || null,
-      fetchedAt,
+      content: document.content,
     })),
-    onEntitiesChanged: async (entities: StoreOutcome['changedEntities']) => {
-      const responseCache = cache.responseCache;
-      if (!responseCache || !entities.length) return;
-      try {
-        await invalidateAfterWrite(responseCache, cache.schema, entities, new Set(entities.map((entity) => entity.typename)));
-      } catch (error) {
-        // The import is committed; stale entries then expire with their TTL.
-        console.error('The response cache could not be invalidated after an import:', error);
-      }
-    },
-  });
+    queuedAt: new Date().toISOString(),
+  };
+  const runId = await recordQueuedRun(prisma, job);
+  try {
+    await jobs.enqueue({ ...job, runId });
+  } catch (error) {
+    await failRun(prisma, runId, `the import could not be queued: ${(error as Error).message}`);
+    throw error;
+  }
+  return runId;
+}
+
+/**
+ * After an import run in this process: drops the cached answers it made stale, the changed
+ * entities by id, and by type every answer listing articles, series or sources (a new one may
+ * belong there). A worker in another process has no response cache: there, answers expire by TTL.
+ */
+export function importCacheUpkeep(responseCache: Cache, schema: GraphQLSchema): EntitiesChanged {
+  return async (entities) => {
+    if (!entities.length) return;
+    try {
+      await invalidateAfterWrite(responseCache, schema, entities, new Set(entities.map((entity) => entity.typename)));
+    } catch (error) {
+      // The import is committed; stale entries then expire with their TTL.
+      log.error({ err: error }, 'The response cache could not be invalidated after an import');
+    }
+  };
 }

@@ -3,24 +3,26 @@ import { Article } from './article.js';
 import { builder } from './builder.js';
 import { connectionGuard } from './connections.js';
 
-// Import runs, for admins: the record of every run (npm run import or importContent),
-// and the importContent mutation. docs/import.md describes what a run does.
+// Import runs, for admins: the record of every run (npm run import, importContent or the schedule),
+// and the importContent mutation, which queues a run as a background job (src/jobs/).
+// docs/import.md describes what a run does.
 
 export const ImportTriggerEnum = builder.enumType('ImportTrigger', {
   description: 'What started an import run.',
   values: {
     CLI: { description: 'The command line: `npm run import`.' },
     MUTATION: { description: 'The `importContent` mutation.' },
+    SCHEDULE: { description: 'The schedule that re-polls the feeds the server names (IMPORT_SCHEDULE_INPUTS, every IMPORT_SCHEDULE_EVERY).' },
   } as const,
 });
 
 export const ImportRunStatusEnum = builder.enumType('ImportRunStatus', {
   description: 'How an import run went.',
   values: {
-    RUNNING: { description: 'Still going.' },
+    RUNNING: { description: 'Queued or still going: a background job runs it; poll the run (`node(id:)` or `importRuns`) until it ends.' },
     SUCCEEDED: { description: 'Every item was imported (created, updated, unchanged or a duplicate).' },
     PARTIAL: { description: 'Some items failed; the others were imported.' },
-    FAILED: { description: 'Nothing could be imported.' },
+    FAILED: { description: 'Nothing could be imported, or the run itself broke (see the run’s `reason`).' },
   } as const,
 });
 
@@ -76,7 +78,8 @@ builder.prismaObject('ImportItem', {
 });
 
 export const ImportRun = builder.prismaNode('ImportRun', {
-  description: 'One run of the importer, with its counts and the outcome of every item. Admins only.',
+  description:
+    'One run of the importer, with its counts and the outcome of every item. Admins only. A run that `importContent` queued is RUNNING until its background job ends; its counts and items grow meanwhile.',
   id: { field: 'id' },
   authScopes: { admin: true },
   // For anyone but an admin, node(id:) finds no run, as if the ID matched nothing.
@@ -84,12 +87,22 @@ export const ImportRun = builder.prismaNode('ImportRun', {
   nullable: true,
   fields: (t) => ({
     trigger: t.expose('trigger', { type: ImportTriggerEnum, description: 'What started it.' }),
-    actorName: t.exposeString('actorName', { description: 'Who started it: the admin credential’s name, or the command line user.' }),
+    actorName: t.exposeString('actorName', {
+      description: 'Who started it: the admin credential’s name, the command line user, or `schedule`.',
+    }),
     inputs: t.exposeStringList('inputs', { description: 'The files, directories and URLs it was given, as given.' }),
-    status: t.expose('status', { type: ImportRunStatusEnum, description: 'How it went.' }),
-    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When it started.' }),
+    status: t.expose('status', { type: ImportRunStatusEnum, description: 'How it went, or RUNNING while its job is queued or running.' }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description:
+        'Why the run failed as a whole, in words: the database broke, the job could not be queued, or it gave up after its attempts. Null unless FAILED that way (items that failed say why in their own `reason`).',
+    }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When it was recorded: for `importContent`, when it was queued.' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true, description: 'When it finished; null while RUNNING.' }),
-    durationMs: t.exposeInt('durationMs', { nullable: true, description: 'How long it took, in milliseconds; null while RUNNING.' }),
+    durationMs: t.exposeInt('durationMs', {
+      nullable: true,
+      description: 'How long it took from `startedAt` (time in the queue included), in milliseconds; null while RUNNING.',
+    }),
     counts: t.field({
       type: ImportCounts,
       description: 'How many items ended in each status.',
@@ -174,17 +187,12 @@ builder.mutationField('importContent', (t) =>
   t.prismaField({
     type: 'ImportRun',
     description:
-      'Imports content now, as `npm run import` does, and returns the recorded run (status, counts, items). Admins only. Each article is stored in its own transaction; an item that fails is recorded with its reason and the run goes on. Cached answers the run made stale are dropped.',
+      'Queues an import and returns its run at once, RUNNING, with no items yet; poll the run (`node(id:)` or `importRuns`) until it is SUCCEEDED, PARTIAL or FAILED. Admins only. Bad input is refused (BAD_USER_INPUT) before anything is recorded or queued. A background job then imports the content as `npm run import` does: each article in its own transaction; an item that fails is recorded with its reason and the run goes on; a job whose worker stopped is retried and continues the run without importing anything twice. Cached answers the run made stale are dropped when the server ran it, and expire with their TTL when a separate worker did.',
     authScopes: { admin: true },
     args: { input: t.arg({ type: ImportContentInput, required: true, description: 'What to import.' }) },
-    resolve: async (query, _root, { input }, ctx, info) => {
-      const summary = await importContent(
-        ctx.prisma,
-        ctx.viewer,
-        { inputs: input.inputs ?? [], documents: input.documents },
-        { responseCache: ctx.responseCache, schema: info.schema },
-      );
-      return ctx.prisma.importRun.findUniqueOrThrow({ ...query, where: { id: summary.runId } });
+    resolve: async (query, _root, { input }, ctx) => {
+      const runId = await importContent(ctx.prisma, ctx.viewer, { inputs: input.inputs ?? [], documents: input.documents }, ctx.importJobs);
+      return ctx.prisma.importRun.findUniqueOrThrow({ ...query, where: { id: runId } });
     },
   }),
 );

@@ -31,6 +31,11 @@ export async function createTestApi(
   return serve(db, statements, options);
 }
 
+/** An in-process server over a database the caller made (e.g. to hand it an import queue on that database). */
+export function createTestApiOver(db: Database, options: Omit<YogaOptions, 'prisma'> = {}): TestApi {
+  return serve(db, [], options);
+}
+
 function serve(db: Database, statements: string[], options: Omit<YogaOptions, 'prisma'>): TestApi {
   const yoga = createYogaServer({ ...options, prisma: db.prisma });
   return {

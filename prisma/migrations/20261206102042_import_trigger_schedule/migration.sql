@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "ImportTrigger" ADD VALUE 'SCHEDULE';

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ImportRun" ADD COLUMN     "queuedDocuments" JSONB,
+ADD COLUMN     "reason" TEXT;
