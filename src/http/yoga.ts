@@ -18,7 +18,9 @@ import { useRejectNulCharacters } from './reject-nul.js';
 import { useBatchLimit, useCsrfPrevention } from './request-guards.js';
 import { responseCacheSession } from './response-cache.js';
 import { schema } from '../schema/index.js';
-import { loadTrustedDocuments } from './trusted-documents.js';
+import { loadEmbedDocuments, loadTrustedDocuments } from './trusted-documents.js';
+import { type FetchHandler, useEmbedCards } from './embed/routes.js';
+import { useFramingRules } from './framing.js';
 
 /** The example operations GraphiQL opens with (also run by the test suite against the corpus). */
 export const GRAPHIQL_EXAMPLES = readFileSync(new URL('./graphiql/examples.graphql', import.meta.url), 'utf8');
@@ -46,6 +48,11 @@ export interface YogaOptions {
   compiledReads?: boolean;
   /** Trusted documents by sha256 hash; trusted-documents.json when omitted. */
   trustedDocuments?: ReadonlyMap<string, string>;
+  /**
+   * The embed cards (src/http/embed/): their documents by operation name (trusted-documents.json's
+   * when omitted), and the origin their URLs are built with (PUBLIC_ORIGIN; the request's own when unset).
+   */
+  embed?: { documents?: ReadonlyMap<string, string>; publicOrigin?: string };
 }
 
 /**
@@ -94,9 +101,12 @@ export function createYogaServer({
   rateLimitStore,
   trustedDocuments = loadTrustedDocuments(),
   compiledReads = true,
+  embed = {},
 }: YogaOptions) {
   const restricted = limits.introspection === 'restricted';
-  return createYoga({
+  const embedDocuments = embed.documents ?? loadEmbedDocuments();
+  let graphql: FetchHandler | undefined;
+  const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',
     context: ({ request }) => createContext({ request, prisma, responseCache: responseCache?.cache ?? null, compiledReads }),
@@ -115,6 +125,10 @@ export function createYogaServer({
     // origin). Browsers may read the limit headers. See src/http/partner-access.ts.
     cors: partnerCors([COST_HEADER, ...RATE_LIMIT_HEADERS]),
     plugins: [
+      // Only the embed cards may be framed; they answer their own paths before anything else, and
+      // send their reads back through this server (counted, cached and scoped like any other).
+      useFramingRules(),
+      useEmbedCards({ prisma, graphql: () => graphql!, embedDocuments, publicOrigin: embed.publicOrigin ?? process.env.PUBLIC_ORIGIN }),
       // Cheapest refusals first: the rate limit before the body is read, then CSRF and batch
       // length before any operation is parsed.
       ...(rateLimitStore && limits.rateLimit
@@ -130,7 +144,7 @@ export function createYogaServer({
       useCsrfPrevention(),
       useBatchLimit(limits.maxBatch),
       // Per-key origins (403 FORBIDDEN_ORIGIN) and trusted documents (persisted operations).
-      ...usePartnerAccess({ prisma, trustedDocuments }),
+      ...usePartnerAccess({ prisma, trustedDocuments, embedDocumentHashes: new Set(embedDocuments.values()) }),
       useQueryLimits(limits, { hideSuggestions: restricted }),
       useQueryCost({ maxCost: limits.maxCost }),
       ...(restricted ? [useRestrictedIntrospection()] : []),
@@ -162,6 +176,8 @@ export function createYogaServer({
     // The self-contained GraphiQL build: the page works offline and loads nothing from a CDN.
     renderGraphiQL: lazyGraphiQLRenderer(),
   });
+  graphql = yoga;
+  return yoga;
 }
 
 export type YogaServer = ReturnType<typeof createYogaServer>;
