@@ -215,8 +215,13 @@ describe.runIf(available)('embed cards in Chromium', () => {
           await resized(page);
           for (let i = 0; i < CARDS.length; i++) {
             const file = new URL(`${CARDS[i]!.kind}-${theme}-${width}.png`, SCREENSHOTS);
-            const image = await page.locator(`#card-${i} iframe`).screenshot({ path: file.pathname, timeout: STEP_MS });
-            expect(image.length).toBeGreaterThan(1000);
+            // A frame just resized may not have painted yet (a blank image is a few hundred bytes).
+            await expect
+              .poll(async () => (await page.locator(`#card-${i} iframe`).screenshot({ path: file.pathname, timeout: STEP_MS })).length, {
+                timeout: STEP_MS,
+                message: `${file.pathname} is not blank`,
+              })
+              .toBeGreaterThan(1000);
           }
           expect(errors).toEqual([]);
         } finally {

@@ -5,6 +5,9 @@ import { createCredential, CredentialInputError, revokeCredential } from '../src
 import { parseCredential } from '../src/auth/keys.js';
 import { CARD_SIZE_BUDGET_BYTES } from '../src/http/embed/cards.js';
 import { createBoundedMemoryCache } from '../src/http/response-cache.js';
+import { DEFAULT_LIMITS } from '../src/http/limits.js';
+import { createMemoryRateLimitStore } from '../src/http/rate-limit.js';
+import { createYogaServer } from '../src/http/yoga.js';
 import { loadCorpus } from '../src/ingest/corpus.js';
 import { encodeGlobalId } from '../src/domain/global-id.js';
 import { createTestApi, type TestApi } from './support/api.js';
@@ -375,6 +378,26 @@ describe.each(testBackends())('embed cards and oEmbed on %s', (backend) => {
     it('refuses a wrong origin with the key’s frame-ancestors, so a browser will not show even the refusal there', async () => {
       const a = await card('article', ARTICLE, { key: embedKey }, { referer: `${OTHER}/` });
       expect(frameAncestors(a)).toBe(ALLOWED);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('count a card’s reads against the reader’s address, not the key every reader of the page shares', async () => {
+      const yoga = createYogaServer({
+        prisma: api.db.prisma,
+        limits: { ...DEFAULT_LIMITS, rateLimit: { max: 2, windowMs: 60_000 } },
+        rateLimitStore: createMemoryRateLimitStore(),
+      });
+      const view = (address: string) =>
+        yoga.fetch(`${SERVICE}/embed/article/${ARTICLE}?key=${encodeURIComponent(embedKey)}`, {}, { req: { socket: { remoteAddress: address } } });
+      expect((await view('192.0.2.1')).status).toBe(200);
+      expect((await view('192.0.2.1')).status).toBe(200);
+      const limited = await view('192.0.2.1');
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await limited.text()).toContain('HTTP 429');
+      // Another reader of the same page, with the same key, is not affected.
+      expect((await view('198.51.100.7')).status).toBe(200);
     });
   });
 

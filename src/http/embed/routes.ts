@@ -4,6 +4,7 @@ import { isOrigin, requestViewer } from '../../auth/credentials.js';
 import type { Viewer } from '../../auth/viewer.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { log } from '../../observability/log.js';
+import type { EmbedReadContext } from '../rate-limit.js';
 import {
   CARD_SCRIPT_SOURCE,
   CARD_STYLE_SOURCE,
@@ -179,7 +180,8 @@ async function readCard(
     }
   }
 
-  const response = await options.graphql().fetch(inner, serverContext);
+  const readContext: EmbedReadContext = { embedCardRead: true };
+  const response = await options.graphql().fetch(inner, Object.assign(Object.create(serverContext), readContext));
   const text = await response.text();
   let body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
   try {
