@@ -1,5 +1,6 @@
-// Partner API keys and editor/admin tokens, in DATABASE_URL, else in the embedded PGlite:
-//   npm run keys -- create --kind partner|editor|admin --name NAME [--expires 2027-01-01]
+// Partner API keys, publishable embed keys and editor/admin tokens, in DATABASE_URL, else in the
+// embedded PGlite:
+//   npm run keys -- create --kind partner|embed|editor|admin --name NAME [--expires 2027-01-01]
 //                          [--organization SLUG] [--origin https://partner.example ...]
 //   npm run keys -- list
 //   npm run keys -- revoke KEYID
@@ -20,17 +21,19 @@ import {
 } from '../src/auth/credentials.js';
 
 const USAGE = `Usage:
-  npm run keys -- create --kind partner|editor|admin --name NAME [--expires YYYY-MM-DD]
+  npm run keys -- create --kind partner|embed|editor|admin --name NAME [--expires YYYY-MM-DD]
                          [--organization SLUG] [--origin https://… (repeatable)]
                          [--trusted-documents-only]
   npm run keys -- list
   npm run keys -- revoke KEYID
 
---organization and --origin are for partner keys: the organization subtree the key may read,
-and the browser origins it may be used from.`;
+--organization and --origin are for partner and embed keys: the organization subtree the key may
+read, and the browser origins it may be used from. An embed key is publishable (it goes into
+partner pages' HTML), needs at least one --origin (the sites that may frame its cards) and runs
+only the embed cards (docs/embeds.md).`;
 
 
-const KINDS: Record<string, CredentialKind> = { partner: 'PARTNER', editor: 'EDITOR', admin: 'ADMIN' };
+const KINDS: Record<string, CredentialKind> = { partner: 'PARTNER', embed: 'EMBED', editor: 'EDITOR', admin: 'ADMIN' };
 
 /** An origin as browsers send it: scheme, host and port, nothing else. */
 function parseOrigin(value: string): string {
@@ -73,10 +76,16 @@ function parseCreate(args: string[]): CreateCredentialInput {
     throw new UsageError((error as Error).message);
   }
   const kind = values.kind ? KINDS[values.kind.toLowerCase()] : undefined;
-  if (!kind) throw new UsageError(values.kind ? `--kind must be partner, editor or admin, not "${values.kind}"` : '--kind is required');
+  if (!kind) throw new UsageError(values.kind ? `--kind must be partner, embed, editor or admin, not "${values.kind}"` : '--kind is required');
   if (!values.name?.trim()) throw new UsageError('--name is required');
-  if (kind !== 'PARTNER' && (values.organization || values.origin || values['trusted-documents-only'])) {
-    throw new UsageError('--organization, --origin and --trusted-documents-only are for partner keys only');
+  if ((kind === 'EDITOR' || kind === 'ADMIN') && (values.organization || values.origin || values['trusted-documents-only'])) {
+    throw new UsageError('--organization, --origin and --trusted-documents-only are for partner and embed keys only');
+  }
+  if (kind === 'EMBED' && !values.origin?.length) {
+    throw new UsageError('An embed key needs --origin: the partner site whose pages may frame the cards');
+  }
+  if (kind === 'EMBED' && values['trusted-documents-only']) {
+    throw new UsageError('--trusted-documents-only is implied for embed keys: they run only the cards');
   }
   return {
     kind,
@@ -108,6 +117,16 @@ async function run(argv: string[], io: CliIo, console: Console): Promise<number>
     case 'create': {
       const input = parseCreate(args);
       const created = await withDatabase(io.env, (db) => createCredential(db.prisma, input));
+      if (input.kind === 'EMBED') {
+        console.log(`Created embed key ${created.keyId} for "${input.name.trim()}" (${input.allowedOrigins!.join(', ')}).`);
+        console.log('It is publishable: it goes into your pages as key= in a card or oEmbed URL, for example');
+        console.log('');
+        console.log(`  /embed/article/SLUG?key=${created.secret}`);
+        console.log(`  /oembed?url=<card URL>&key=${created.secret}`);
+        console.log('');
+        console.log('It runs only the embed cards, only in pages of the origins above. See docs/embeds.md.');
+        return 0;
+      }
       const what = input.kind === 'PARTNER' ? 'API key' : 'token';
       console.log(`Created ${input.kind.toLowerCase()} ${what} ${created.keyId} for "${input.name.trim()}".`);
       console.log('The secret is shown this once; store it now:');

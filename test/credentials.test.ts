@@ -293,7 +293,7 @@ describe('npm run keys with bad arguments', () => {
     [[], /^No command given\n/],
     [['rotate'], /^Unknown command "rotate"\n/],
     [['create', '--name', 'x'], /^--kind is required\n/],
-    [['create', '--kind', 'root', '--name', 'x'], /^--kind must be partner, editor or admin, not "root"\n/],
+    [['create', '--kind', 'root', '--name', 'x'], /^--kind must be partner, embed, editor or admin, not "root"\n/],
     [['create', '--kind', 'partner'], /^--name is required\n/],
     [['create', '--kind', 'partner', '--name', 'x', '--expires', 'tomorrow'], /^--expires "tomorrow" is not a date such as 2027-01-01\n/],
     [['create', '--kind', 'partner', '--name', 'x', '--expires', '2001-01-01'], /^--expires "2001-01-01" is not in the future\n/],
@@ -301,7 +301,12 @@ describe('npm run keys with bad arguments', () => {
       ['create', '--kind', 'partner', '--name', 'x', '--origin', 'https://partner.example/path'],
       /^--origin "https:\/\/partner\.example\/path" must be an origin such as https:\/\/partner\.example \(no path\)\n/,
     ],
-    [['create', '--kind', 'editor', '--name', 'x', '--organization', 'some-org'], /^--organization, --origin and --trusted-documents-only are for partner keys only\n/],
+    [['create', '--kind', 'editor', '--name', 'x', '--organization', 'some-org'], /^--organization, --origin and --trusted-documents-only are for partner and embed keys only\n/],
+    [['create', '--kind', 'embed', '--name', 'x'], /^An embed key needs --origin: the partner site whose pages may frame the cards\n/],
+    [
+      ['create', '--kind', 'embed', '--name', 'x', '--origin', 'https://partner.example', '--trusted-documents-only'],
+      /^--trusted-documents-only is implied for embed keys: they run only the cards\n/,
+    ],
     [['create', '--kind', 'partner', '--name', 'x', '--colour', 'blue'], /^Unknown option '--colour'/],
     [['list', 'extra'], /^list takes no arguments\n/],
     [['revoke'], /^revoke takes one key id \(16 hex digits, as `list` shows\)\n/],
@@ -310,7 +315,7 @@ describe('npm run keys with bad arguments', () => {
     const result = await runMain(keys, [...args], env);
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(reason);
-    expect(result.stderr).toContain('\n\nUsage:\n  npm run keys -- create --kind partner|editor|admin --name NAME');
+    expect(result.stderr).toContain('\n\nUsage:\n  npm run keys -- create --kind partner|embed|editor|admin --name NAME');
     expect(result.stdout).toBe('');
   });
 

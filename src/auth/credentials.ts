@@ -6,12 +6,12 @@ import type { CredentialKind } from '../generated/prisma/enums.js';
 import { ANONYMOUS, credentialViewer, type Viewer } from './viewer.js';
 import { loadOrganizationScope } from './scope.js';
 
-/** What `keys create` asks for. Organization and origins are for partner keys only. */
+/** What `keys create` asks for. Organization and origins are for partner and embed keys only. */
 export interface CreateCredentialInput {
   kind: CredentialKind;
   name: string;
   expiresAt?: Date | null;
-  /** The slug of the organization whose subtree a partner key is limited to. */
+  /** The slug of the organization whose subtree a partner or embed key is limited to. */
   organizationSlug?: string | null;
   allowedOrigins?: string[];
   /** Partner keys: may only run trusted documents (persisted operations by hash). */
@@ -42,14 +42,35 @@ export class CredentialInputError extends Error {
 }
 
 /**
+ * Whether a string is an http(s) origin exactly as browsers send it. Allowed origins end up in
+ * CORS and CSP headers, so nothing else (no path, space or `;`) may get in.
+ */
+export function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Creates a credential and returns its string: the only time the secret exists outside the
  * caller's hands. The database keeps its scrypt hash.
  */
 export async function createCredential(prisma: PrismaClient, input: CreateCredentialInput) {
   const name = input.name.trim();
   if (!name) throw new CredentialInputError('The name must not be empty');
-  if (input.kind !== 'PARTNER' && (input.organizationSlug || input.allowedOrigins?.length || input.trustedDocumentsOnly)) {
-    throw new CredentialInputError('Only partner keys have an organization, allowed origins or a trusted-documents restriction');
+  const staff = input.kind === 'EDITOR' || input.kind === 'ADMIN';
+  if (staff && (input.organizationSlug || input.allowedOrigins?.length || input.trustedDocumentsOnly)) {
+    throw new CredentialInputError('Only partner and embed keys have an organization, allowed origins or a trusted-documents restriction');
+  }
+  for (const origin of input.allowedOrigins ?? []) {
+    if (!isOrigin(origin)) throw new CredentialInputError(`"${origin}" is not an origin such as https://partner.example (scheme, host, port; no path)`);
+  }
+  // An embed key without an origin could frame its cards nowhere; one key per partner site.
+  if (input.kind === 'EMBED' && !input.allowedOrigins?.length) {
+    throw new CredentialInputError('An embed key needs at least one allowed origin (the partner site that frames the cards)');
   }
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
     throw new CredentialInputError('The expiry date must be in the future');
@@ -70,7 +91,7 @@ export async function createCredential(prisma: PrismaClient, input: CreateCreden
       salt: generated.salt,
       organizationId,
       allowedOrigins: input.allowedOrigins ?? [],
-      trustedDocumentsOnly: input.trustedDocumentsOnly ?? false,
+      trustedDocumentsOnly: input.kind === 'EMBED' || (input.trustedDocumentsOnly ?? false),
       expiresAt: input.expiresAt ?? null,
     },
     select: { id: true, keyId: true },

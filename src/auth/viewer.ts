@@ -1,5 +1,8 @@
-/** Who a caller is: nobody in particular, a partner site (API key), or staff (token). */
-export type ViewerKind = 'anonymous' | 'partner' | 'editor' | 'admin';
+/**
+ * Who a caller is: nobody in particular, a partner site (API key), a partner's page (publishable
+ * embed key), or staff (token).
+ */
+export type ViewerKind = 'anonymous' | 'partner' | 'embed' | 'editor' | 'admin';
 
 /**
  * Who is asking. Every request has exactly one viewer, resolved once in `createContext` from the
@@ -19,7 +22,7 @@ export interface Viewer {
    */
   canIntrospect?: boolean;
   /**
-   * Partner keys limited to an organization subtree: the id of its root organization; null means
+   * Partner and embed keys limited to an organization subtree: the id of its root organization; null means
    * unrestricted. See `organizationScope` for the subtree itself.
    */
   organizationScopeId: string | null;
@@ -30,12 +33,16 @@ export interface Viewer {
    */
   organizationScope: OrganizationScope | null;
   /**
-   * Partner keys: the browser origins the key may be used from (CORS). A request with an
-   * `Origin` header not on the list is refused with 403 `FORBIDDEN_ORIGIN`; one without an
-   * `Origin` (server to server) is not. Empty for everyone else.
+   * Partner and embed keys: the browser origins the key may be used from (CORS). A request with
+   * an `Origin` header not on the list is refused with 403 `FORBIDDEN_ORIGIN`; one without an
+   * `Origin` (server to server) is not. For embed keys they are also the only pages that may
+   * frame the cards (CSP `frame-ancestors`, src/http/embed/). Empty for everyone else.
    */
   allowedOrigins: readonly string[];
-  /** Partner keys that may only run trusted documents (persisted operations by hash). */
+  /**
+   * Partner keys that may only run trusted documents (persisted operations by hash); always true
+   * for embed keys, which may run only the cards' documents (src/http/partner-access.ts).
+   */
   trustedDocumentsOnly: boolean;
 }
 
@@ -69,23 +76,25 @@ export interface OrganizationScope {
  */
 export function credentialViewer(credential: {
   id: string;
-  kind: 'PARTNER' | 'EDITOR' | 'ADMIN';
+  kind: 'PARTNER' | 'EMBED' | 'EDITOR' | 'ADMIN';
   name: string;
   organizationId: string | null;
   allowedOrigins: string[];
   trustedDocumentsOnly: boolean;
 }): Viewer {
-  const staff = credential.kind !== 'PARTNER';
+  const staff = credential.kind === 'EDITOR' || credential.kind === 'ADMIN';
+  const embed = credential.kind === 'EMBED';
   return {
-    kind: credential.kind === 'PARTNER' ? 'partner' : credential.kind === 'EDITOR' ? 'editor' : 'admin',
+    kind: staff ? (credential.kind === 'EDITOR' ? 'editor' : 'admin') : embed ? 'embed' : 'partner',
     credentialId: credential.id,
     name: credential.name,
     canSeeDrafts: staff,
     canIntrospect: staff,
-    organizationScopeId: credential.kind === 'PARTNER' ? credential.organizationId : null,
+    organizationScopeId: staff ? null : credential.organizationId,
     organizationScope: null,
-    allowedOrigins: credential.kind === 'PARTNER' ? credential.allowedOrigins : [],
-    trustedDocumentsOnly: credential.kind === 'PARTNER' && credential.trustedDocumentsOnly,
+    allowedOrigins: staff ? [] : credential.allowedOrigins,
+    // A publishable key is public: whatever the row says, it runs trusted documents only.
+    trustedDocumentsOnly: embed || (credential.kind === 'PARTNER' && credential.trustedDocumentsOnly),
   };
 }
 

@@ -38,7 +38,7 @@ export function partnerCors(exposedHeaders: string[]): CorsOption {
   return async (request) => {
     const origin = request.headers.get('origin');
     const viewer = origin ? await peekRequestViewer(request) : null;
-    if (viewer?.kind === 'partner') {
+    if (viewer?.kind === 'partner' || viewer?.kind === 'embed') {
       return origin && viewer.allowedOrigins.includes(origin) ? { origin, exposedHeaders } : false;
     }
     return { exposedHeaders };
@@ -61,8 +61,9 @@ export function persistedQueryHashOfGet(request: Request): string | null {
 }
 
 /**
- * Refuses a partner key used from a browser Origin not on its list: 403 `FORBIDDEN_ORIGIN`,
- * before anything is parsed or executed. A request without an Origin (server to server) passes.
+ * Refuses a partner or embed key used from a browser Origin not on its list: 403
+ * `FORBIDDEN_ORIGIN`, before anything is parsed or executed. A request without an Origin (server
+ * to server) passes.
  */
 function useAllowedOrigins(prisma: PrismaClient): Plugin {
   return {
@@ -70,9 +71,30 @@ function useAllowedOrigins(prisma: PrismaClient): Plugin {
       const origin = request.headers.get('origin');
       if (!origin || presentedCredential(request).kind === 'none') return;
       const viewer = await viewerOrNull(prisma, request);
-      if (viewer?.kind === 'partner' && !viewer.allowedOrigins.includes(origin)) {
+      if ((viewer?.kind === 'partner' || viewer?.kind === 'embed') && !viewer.allowedOrigins.includes(origin)) {
         throw createGraphQLError(`This API key may not be used from the origin ${origin}`, {
           extensions: { code: 'FORBIDDEN_ORIGIN', http: { status: 403 } },
+        });
+      }
+    },
+  };
+}
+
+/**
+ * An embed key is public (it sits in partner pages' HTML), so it may run the embed cards'
+ * documents and nothing else: not another trusted document, not a query of its own, never a
+ * mutation. Anything else is 403 `EMBED_KEY_CARDS_ONLY`, before it is parsed.
+ */
+function useEmbedKeyDocuments(prisma: PrismaClient, embedDocumentHashes: ReadonlySet<string>): Plugin {
+  return {
+    async onParams({ request, params }) {
+      if (presentedCredential(request).kind === 'none') return;
+      const viewer = await viewerOrNull(prisma, request);
+      if (viewer?.kind !== 'embed') return;
+      const hash = (params.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+      if (params.query || typeof hash !== 'string' || !embedDocumentHashes.has(hash)) {
+        throw createGraphQLError('An embed key runs only the embed cards (/embed/…, /oembed); use a partner API key for the API', {
+          extensions: { code: 'EMBED_KEY_CARDS_ONLY', http: { status: 403 } },
         });
       }
     },
@@ -112,18 +134,22 @@ function useTrustedDocumentCaching(): Plugin {
 /**
  * Per-key origins and trusted documents. `trustedDocuments` maps a sha256 hash to the document
  * text (trusted-documents.json). Any caller may send a trusted document by hash; a partner key
- * with `trustedDocumentsOnly` may send nothing else (403 `PERSISTED_QUERY_ONLY`). An unknown hash
- * gets 404 `PERSISTED_QUERY_NOT_FOUND`.
+ * with `trustedDocumentsOnly` may send nothing else (403 `PERSISTED_QUERY_ONLY`), and an embed key
+ * only the hashes in `embedDocumentHashes` (403 `EMBED_KEY_CARDS_ONLY`). An unknown hash gets 404
+ * `PERSISTED_QUERY_NOT_FOUND`.
  */
 export function usePartnerAccess({
   prisma,
   trustedDocuments,
+  embedDocumentHashes,
 }: {
   prisma: PrismaClient;
   trustedDocuments: ReadonlyMap<string, string>;
+  embedDocumentHashes: ReadonlySet<string>;
 }): Plugin[] {
   return [
     useAllowedOrigins(prisma),
+    useEmbedKeyDocuments(prisma, embedDocumentHashes),
     usePersistedOperations({
       getPersistedOperation: (hash) => trustedDocuments.get(hash) ?? null,
       // A refused credential passes here: createContext answers it with 401 UNAUTHENTICATED.

@@ -196,6 +196,11 @@ export function addressBucket(address: string): string {
     .join(':')}::/64`;
 }
 
+/** What the embed card routes add to the server context of the GraphQL reads they make. */
+export interface EmbedReadContext {
+  embedCardRead?: true;
+}
+
 /**
  * Who a request is counted against: its credential (by digest) when it presents one, else its
  * address. Counting happens before the credential is verified (createContext does that), so a
@@ -204,7 +209,11 @@ export function addressBucket(address: string): string {
  */
 export function rateLimitKey(request: Request, serverContext: unknown, trustProxy: number): string {
   const digest = credentialDigest(request);
-  if (digest) return `key:${digest}`;
+  // An embed card's read carries a publishable key shared by every reader of a partner's pages:
+  // counted per key, one busy page (or anyone who copies the key) would spend every reader's
+  // allowance. The card routes (src/http/embed/routes.ts) say so in the server context, which no
+  // client can set; those reads count against the reader's address.
+  if (digest && !(serverContext as EmbedReadContext | undefined)?.embedCardRead) return `key:${digest}`;
   const address = clientAddress(request, serverContext, trustProxy);
   return `ip:${address ? addressBucket(address) : 'unknown'}`;
 }

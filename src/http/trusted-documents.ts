@@ -21,8 +21,12 @@ import {
 export const TRUSTED_DOCUMENT_SOURCES = [
   'src/http/graphiql/examples.graphql',
   'src/http/trusted-documents/partner.graphql',
+  'src/http/trusted-documents/embed.graphql',
   'test/operations/bench.graphql',
 ] as const;
+
+/** The source of the embed cards' documents: the only ones an embed key may run. */
+export const EMBED_DOCUMENTS_SOURCE = 'src/http/trusted-documents/embed.graphql';
 
 export const TRUSTED_DOCUMENTS_FILE = 'trusted-documents.json';
 
@@ -94,8 +98,15 @@ export function serializeTrustedDocuments(manifest: TrustedDocumentsManifest): s
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
+const readManifest = (file: URL) => JSON.parse(readFileSync(file, 'utf8')) as TrustedDocumentsManifest;
+
 /** The committed manifest as a map from hash to document text. */
 export function loadTrustedDocuments(file = new URL(TRUSTED_DOCUMENTS_FILE, ROOT)): Map<string, string> {
-  const manifest = JSON.parse(readFileSync(file, 'utf8')) as TrustedDocumentsManifest;
-  return new Map(manifest.operations.map((operation) => [operation.id, operation.body]));
+  return new Map(readManifest(file).operations.map((operation) => [operation.id, operation.body]));
+}
+
+/** The embed cards' documents in the committed manifest, as a map from operation name to hash. */
+export function loadEmbedDocuments(file = new URL(TRUSTED_DOCUMENTS_FILE, ROOT)): Map<string, string> {
+  const operations = readManifest(file).operations.filter((operation) => operation.source === EMBED_DOCUMENTS_SOURCE);
+  return new Map(operations.map((operation) => [operation.name, operation.id]));
 }

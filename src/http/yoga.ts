@@ -21,7 +21,9 @@ import { useRejectNulCharacters } from './reject-nul.js';
 import { useBatchLimit, useCsrfPrevention } from './request-guards.js';
 import { responseCacheSession } from './response-cache.js';
 import { schema } from '../schema/index.js';
-import { loadTrustedDocuments } from './trusted-documents.js';
+import { loadEmbedDocuments, loadTrustedDocuments } from './trusted-documents.js';
+import { type FetchHandler, useEmbedCards } from './embed/routes.js';
+import { useFramingRules } from './framing.js';
 
 /** The example operations GraphiQL opens with (also run by the test suite against the corpus). */
 export const GRAPHIQL_EXAMPLES = readFileSync(new URL('./graphiql/examples.graphql', import.meta.url), 'utf8');
@@ -54,6 +56,11 @@ export interface YogaOptions {
    * when omitted, an in-process runner over `prisma` that drops the stale cached answers after each run.
    */
   importJobs?: ImportJobs;
+  /**
+   * The embed cards (src/http/embed/): their documents by operation name (trusted-documents.json's
+   * when omitted), and the origin their URLs are built with (PUBLIC_ORIGIN; the request's own when unset).
+   */
+  embed?: { documents?: ReadonlyMap<string, string>; publicOrigin?: string };
 }
 
 /**
@@ -105,9 +112,12 @@ export function createYogaServer({
   importJobs = createInProcessImportJobs(prisma, {
     onEntitiesChanged: responseCache ? importCacheUpkeep(responseCache.cache, schema) : undefined,
   }),
+  embed = {},
 }: YogaOptions) {
   const restricted = limits.introspection === 'restricted';
-  return createYoga({
+  const embedDocuments = embed.documents ?? loadEmbedDocuments();
+  let graphql: FetchHandler | undefined;
+  const yoga = createYoga({
     schema,
     graphqlEndpoint: '/graphql',
     context: ({ request }) =>
@@ -127,6 +137,10 @@ export function createYogaServer({
     // origin). Browsers may read the limit headers. See src/http/partner-access.ts.
     cors: partnerCors([COST_HEADER, ...RATE_LIMIT_HEADERS]),
     plugins: [
+      // Only the embed cards may be framed; they answer their own paths before anything else, and
+      // send their reads back through this server (counted, cached and scoped like any other).
+      useFramingRules(),
+      useEmbedCards({ prisma, graphql: () => graphql!, embedDocuments, publicOrigin: embed.publicOrigin ?? process.env.PUBLIC_ORIGIN }),
       // Cheapest refusals first: the rate limit before the body is read, then CSRF and batch
       // length before any operation is parsed.
       ...(rateLimitStore && limits.rateLimit
@@ -142,7 +156,7 @@ export function createYogaServer({
       useCsrfPrevention(),
       useBatchLimit(limits.maxBatch),
       // Per-key origins (403 FORBIDDEN_ORIGIN) and trusted documents (persisted operations).
-      ...usePartnerAccess({ prisma, trustedDocuments }),
+      ...usePartnerAccess({ prisma, trustedDocuments, embedDocumentHashes: new Set(embedDocuments.values()) }),
       useQueryLimits(limits, { hideSuggestions: restricted }),
       useQueryCost({ maxCost: limits.maxCost }),
       ...(restricted ? [useRestrictedIntrospection()] : []),
@@ -174,6 +188,8 @@ export function createYogaServer({
     // The self-contained GraphiQL build: the page works offline and loads nothing from a CDN.
     renderGraphiQL: lazyGraphiQLRenderer(),
   });
+  graphql = yoga;
+  return yoga;
 }
 
 export type YogaServer = ReturnType<typeof createYogaServer>;

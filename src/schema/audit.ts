@@ -36,7 +36,8 @@ builder.prismaObject('AuditLogEntry', {
       type: ActorKindEnum,
       nullable: true,
       description: 'The role of the credential that made the write; null for writes made from the command line.',
-      resolve: (entry) => entry.actorKind,
+      // Embed keys cannot write (actorOf refuses every kind but editor and admin), so no entry has one.
+      resolve: (entry) => (entry.actorKind === 'EMBED' ? null : entry.actorKind),
     }),
     action: t.exposeString('action', { description: 'What was done: the mutation, e.g. `updateArticle`.' }),
     entityType: t.field({

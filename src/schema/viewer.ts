@@ -6,6 +6,7 @@ const ViewerKindEnum = builder.enumType('ViewerKind', {
   values: {
     ANONYMOUS: { description: 'No credential: published content only.' },
     PARTNER: { description: 'A partner site’s API key.' },
+    EMBED: { description: 'A partner page’s publishable embed key: runs only the embed cards’ trusted documents.' },
     EDITOR: { description: 'An editor’s token: also drafts and archived articles.' },
     ADMIN: { description: 'An administrator’s token: everything an editor may, and more.' },
   } as const,
@@ -16,8 +17,8 @@ const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
   fields: (t) => ({
     kind: t.field({
       type: ViewerKindEnum,
-      description: 'Anonymous, partner, editor or admin.',
-      resolve: (viewer) => (viewer.kind.toUpperCase() as 'ANONYMOUS' | 'PARTNER' | 'EDITOR' | 'ADMIN'),
+      description: 'Anonymous, partner, embed, editor or admin.',
+      resolve: (viewer) => (viewer.kind.toUpperCase() as 'ANONYMOUS' | 'PARTNER' | 'EMBED' | 'EDITOR' | 'ADMIN'),
     }),
     name: t.string({
       nullable: true,
