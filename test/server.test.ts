@@ -19,7 +19,7 @@ describe('the server', () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       // A nested directory that does not exist yet, as .data/pglite on a fresh clone.
-      env: { ...process.env, PORT: String(port), PGLITE_DIR: path.join(dir, 'nested', 'pglite'), DATABASE_URL: '' },
+      env: { ...process.env, PORT: String(port), PGLITE_DIR: path.join(dir, 'nested', 'pglite'), DATABASE_URL: '', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

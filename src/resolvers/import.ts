@@ -7,6 +7,7 @@ import { importConfigFromEnv } from '../ingest/config.js';
 import { runImport } from '../ingest/import.js';
 import type { ImportRunSummary, StoreOutcome } from '../ingest/types.js';
 import { invalidateAfterWrite } from './cache-upkeep.js';
+import { requestLog } from '../observability/log.js';
 import type { Viewer } from '../auth/viewer.js';
 
 /** How many inputs one `importContent` call may name. */
@@ -125,7 +126,7 @@ export async function importContent(
         await invalidateAfterWrite(responseCache, cache.schema, entities, new Set(entities.map((entity) => entity.typename)));
       } catch (error) {
         // The import is committed; stale entries then expire with their TTL.
-        console.error('The response cache could not be invalidated after an import:', error);
+        requestLog().error({ err: error }, 'The response cache could not be invalidated after an import');
       }
     },
   });
