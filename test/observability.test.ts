@@ -174,7 +174,8 @@ describe('observability', () => {
 
     it('are refused on the API port without the right token', async () => {
       const yoga = serve({ metricsToken: TOKEN });
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }]) {
+      const refused: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }];
+      for (const headers of refused) {
         const answer = await get(yoga, '/metrics', headers);
         expect(answer.status).toBe(401);
         expect(answer.text).not.toContain('graphql_envelop');
