@@ -88,6 +88,8 @@ describe('observability', () => {
       expect(answer.body).toEqual({ status: 'live' });
       expect(answer.headers.get('cache-control')).toBe('no-store');
       expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      const head = await serve().fetch('http://yoga/healthz', { method: 'HEAD' });
+      expect([head.status, await head.text()]).toEqual([200, '']);
     });
 
     it('answers /readyz with 200 when the database answers and its migrations are applied', async () => {
