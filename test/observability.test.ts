@@ -4,6 +4,7 @@ import { createServer as createNetServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
+import { redisReadiness } from '../src/http/health.js';
 import { DEFAULT_LIMITS } from '../src/http/limits.js';
 import { createMetricsServer } from '../src/http/metrics.js';
 import { createBoundedMemoryCache } from '../src/http/response-cache.js';
@@ -12,6 +13,7 @@ import { createYogaServer, type YogaOptions, type YogaServer } from '../src/http
 import { createLogger } from '../src/observability/log.js';
 import { createTestDatabase } from './support/database.js';
 import { createOrganization } from './support/factory.js';
+import { REDIS_URL, testStores } from './support/redis.js';
 
 // Health and readiness, /metrics and its protection, request ids and the access log
 // (docs/operations.md: Health, Metrics, Logs).
@@ -125,7 +127,11 @@ describe('observability', () => {
       await closed.close();
       const answer = await get(yoga, '/readyz');
       expect(answer.status).toBe(503);
-      expect(answer.body).toMatchObject({ checks: { database: 'failed' }, failed: ['database', 'migrations'] });
+      expect(answer.body).toEqual({
+        status: 'not ready',
+        checks: { database: 'failed', migrations: 'unchecked', redis: 'not configured' },
+        failed: ['database'],
+      });
       // Liveness does no I/O: the process still answers.
       expect((await get(yoga, '/healthz')).status).toBe(200);
     });
@@ -135,7 +141,7 @@ describe('observability', () => {
       others.push(unreachable);
       const answer = await get(serve({ readiness: { reuseMs: 0, timeoutMs: 2000 } }, unreachable), '/readyz');
       expect(answer.status).toBe(503);
-      expect(answer.body.failed).toContain('database');
+      expect(answer.body.failed).toEqual(['database']);
       expect(['failed', 'timeout']).toContain(answer.body.checks.database);
     });
 
@@ -154,6 +160,22 @@ describe('observability', () => {
       });
       // Once all were applied, a server does not ask again (migrations are never unapplied).
       expect((await get(checkedEarlier, '/readyz')).status).toBe(200);
+    });
+
+    it('pings Redis by default: true when it answers, false within its bound when it does not', async () => {
+      for (const [url, expected] of [
+        ...((await testStores()).includes('redis') ? [[REDIS_URL, true] as const] : []),
+        [`redis://127.0.0.1:${await deadPort()}`, false] as const,
+      ]) {
+        const redis = redisReadiness(url);
+        try {
+          const started = Date.now();
+          expect(await redis.check().catch(() => false), url).toBe(expected);
+          expect(Date.now() - started).toBeLessThan(3000);
+        } finally {
+          await redis.close();
+        }
+      }
     });
 
     it('answers probes outside the rate limit, while GraphQL requests are refused', async () => {

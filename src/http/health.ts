@@ -16,7 +16,7 @@ import { dependencyUp } from '../observability/metrics.js';
 export const LIVENESS_PATH = '/healthz';
 export const READINESS_PATH = '/readyz';
 
-type CheckState = 'ok' | 'failed' | 'pending' | 'timeout' | 'not configured';
+type CheckState = 'ok' | 'failed' | 'pending' | 'timeout' | 'unchecked' | 'not configured';
 
 /** Readiness checks beyond the defaults; each answers true (ready) or false/throws (not ready). */
 export interface ReadinessOptions {
@@ -80,7 +80,7 @@ export function createReadiness(prisma: PrismaClient, options: ReadinessOptions 
   async function probe(): Promise<Readiness> {
     const [db, redis] = await Promise.all([run(database, 'database'), run(options.redis, 'redis')]);
     // Migrations are read from the database: when it does not answer, they are not checked.
-    const migrated = db === 'ok' ? await run(migrations, 'migrations') : 'failed';
+    const migrated = db === 'ok' ? await run(migrations, 'migrations') : 'unchecked';
     const checks = { database: db, migrations: migrated, redis };
     const ready = db === 'ok' && migrated === 'ok' && (redis === 'ok' || redis === 'not configured');
     dependencyUp.set({ dependency: 'database' }, db === 'ok' ? 1 : 0);
@@ -109,7 +109,7 @@ export function useHealthEndpoints(readiness: () => Promise<Readiness>): Plugin 
       if (url.pathname === LIVENESS_PATH) return answer(200, { status: 'live' });
       if (url.pathname !== READINESS_PATH) return;
       return readiness().then(({ ready, checks }) => {
-        const failed = Object.entries(checks).filter(([, state]) => state !== 'ok' && state !== 'not configured');
+        const failed = Object.entries(checks).filter(([, state]) => !['ok', 'not configured', 'unchecked'].includes(state));
         answer(
           ready ? 200 : 503,
           ready ? { status: 'ready', checks } : { status: 'not ready', checks, failed: failed.map(([name]) => name) },
