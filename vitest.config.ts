@@ -25,5 +25,8 @@ export default defineConfig({
     // A PGlite boot costs seconds on a busy machine; the migration tests replay migrations too.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The service's JSON log (src/observability/log.ts) stays quiet; tests that look at log lines
+    // give the server a logger of their own.
+    env: { LOG_LEVEL: 'silent' },
   },
 });

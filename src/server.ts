@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { databaseConfigFromEnv, openDatabase } from './db/client.js';
 import { limitsFromEnv, type EndpointSettings } from './http/limits.js';
+import { log } from './observability/log.js';
 
 // V8 lets the old generation grow to several times its live size between full collections; under
 // load that headroom, not live data (some 55 MB), is most of the RSS: peak 420 MB, 270 MB at 25 %.
@@ -12,16 +13,25 @@ if (!`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`.includes(
 
 const port = Number(process.env.PORT ?? 4000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`PORT must be a port number, not "${process.env.PORT}"`);
+  log.fatal(`PORT must be a port number, not "${process.env.PORT}"`);
   process.exit(1);
 }
 const host = process.env.HOST ?? '127.0.0.1';
+// /metrics on a listener of its own (loopback by default), and/or on PORT behind METRICS_TOKEN;
+// with neither it is served nowhere (docs/operations.md#metrics).
+const metricsPort = process.env.METRICS_PORT ? Number(process.env.METRICS_PORT) : null;
+if (metricsPort !== null && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535 || metricsPort === port)) {
+  log.fatal(`METRICS_PORT must be a port number other than PORT, not "${process.env.METRICS_PORT}"`);
+  process.exit(1);
+}
+const metricsHost = process.env.METRICS_HOST ?? '127.0.0.1';
+const metricsToken = process.env.METRICS_TOKEN?.trim() || null;
 
 let endpoint: EndpointSettings;
 try {
   endpoint = limitsFromEnv(process.env);
 } catch (error) {
-  console.error((error as Error).message);
+  log.fatal((error as Error).message);
   process.exit(1);
 }
 const { limits } = endpoint;
@@ -38,15 +48,18 @@ const opening =
     ? import('./startup.js').then(({ openEmbeddedDatabase }) => openEmbeddedDatabase(config, openOptions))
     : openDatabase(config, openOptions).then((db) => ({ db, startup: null }));
 opening.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
-const [{ createYogaServer }, { createResponseCacheStore }, { createRateLimitStore }, { startImportJobs }] = await Promise.all([
-  import('./http/yoga.js'),
-  import('./http/response-cache.js'),
-  import('./http/rate-limit.js'),
-  import('./http/import-jobs.js'),
-]);
+const [{ createYogaServer }, { createResponseCacheStore }, { createRateLimitStore }, { redisReadiness }, { createMetricsServer }, { startImportJobs }] =
+  await Promise.all([
+    import('./http/yoga.js'),
+    import('./http/response-cache.js'),
+    import('./http/rate-limit.js'),
+    import('./http/health.js'),
+    import('./http/metrics.js'),
+    import('./http/import-jobs.js'),
+  ]);
 const { db, startup } = await opening;
-if (startup?.appliedMigrations.length) console.log(`Applied migrations: ${startup.appliedMigrations.join(', ')}`);
-if (startup?.fromSnapshot) console.log(`Copied the build's prepared database into ${db.config.kind === 'pglite' ? db.config.dataDir : ''}`);
+if (startup?.appliedMigrations.length) log.info({ migrations: startup.appliedMigrations }, `Applied migrations: ${startup.appliedMigrations.join(', ')}`);
+if (startup?.fromSnapshot) log.info(`Copied the build's prepared database into ${db.config.kind === 'pglite' ? db.config.dataDir : ''}`);
 
 // RESPONSE_CACHE=off disables the response cache; it is in Redis when REDIS_URL is set.
 const cacheStore = process.env.RESPONSE_CACHE === 'off' ? null : createResponseCacheStore();
@@ -57,10 +70,12 @@ const rateLimitStore = limits.rateLimit ? createRateLimitStore() : undefined;
 // on the embedded database, an in-process runner.
 const importJobs = await startImportJobs({ prisma: db.prisma, database: config, responseCache: cacheStore?.cache ?? null }).catch(
   (error: Error) => {
-    console.error(error.message);
+    log.error(error.message);
     process.exit(1);
   },
 );
+// GET /readyz pings Redis when there is one (on a connection of its own).
+const redisCheck = process.env.REDIS_URL ? redisReadiness(process.env.REDIS_URL) : null;
 const yoga = createYogaServer({
   prisma: db.prisma,
   responseCache: cacheStore ? { cache: cacheStore.cache, ttlMs } : undefined,
@@ -71,8 +86,12 @@ const yoga = createYogaServer({
   limits,
   rateLimitStore,
   importJobs: importJobs.jobs,
+  readiness: { redis: redisCheck?.check },
+  metricsToken,
 });
 const server = createServer(yoga);
+const metricsServer = metricsPort !== null ? createMetricsServer() : null;
+metricsServer?.listen(metricsPort!, metricsHost, () => log.info(`Metrics at http://${metricsHost}:${metricsPort}/metrics`));
 
 server.listen(port, host, () => {
   const where = config.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL';
@@ -81,7 +100,7 @@ server.listen(port, host, () => {
     ? `rate limit ${limits.rateLimit.max}/${limits.rateLimit.windowMs / 1000} s in ${rateLimitStore.kind}`
     : 'no rate limit';
   const what = endpoint.graphiql ? 'GraphQL API and GraphiQL' : 'GraphQL API';
-  console.log(
+  log.info(
     `${what} at http://${host}:${port}${yoga.graphqlEndpoint} (${where}, ${cache}, ${rate}, introspection ${limits.introspection}, ${importJobs.description})`,
   );
 });
@@ -90,13 +109,15 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: closing`);
+  log.info(`${signal}: closing`);
+  metricsServer?.close();
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await importJobs.close();
   await db.close();
   await cacheStore?.close();
   await rateLimitStore?.close();
+  await redisCheck?.close();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

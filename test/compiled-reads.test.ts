@@ -137,7 +137,9 @@ describe.each(testBackends())('compiled reads and the Prisma path on %s', (backe
   afterAll(() => api?.close());
 
   /** The same request on both paths: the same status and body, and the statements each sent. */
-  async function both(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
+  async function both(query: string, variables: Record<string, unknown>, given: Record<string, string>) {
+    // One request id for both, so that errors' extensions.requestId agree too.
+    const headers = { 'x-request-id': 'compiled-reads-both', ...given };
     api.resetStatements();
     const compiled = await api.execute<any, object>(query, variables, headers);
     const compiledStatements = api.statements.length;

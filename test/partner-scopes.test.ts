@@ -102,8 +102,9 @@ describe.each(testBackends())('partner scopes on %s', (backend) => {
   });
   afterAll(() => api?.close());
 
+  // One request id throughout: answers compared for equality differ in nothing else.
   const run = (query: string, variables: Record<string, unknown> = {}, headers = partner) =>
-    api.execute(query, variables, headers) as Promise<Result>;
+    api.execute(query, variables, { 'x-request-id': 'partner-scopes', ...headers }) as Promise<Result>;
   async function data(query: string, variables: Record<string, unknown> = {}, headers = partner) {
     const result = await run(query, variables, headers);
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();

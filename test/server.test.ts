@@ -17,9 +17,10 @@ describe('the server', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cf-server-'));
     dirs.push(dir);
     const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const metricsPort = port + 1;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       // A nested directory that does not exist yet, as .data/pglite on a fresh clone.
-      env: { ...process.env, PORT: String(port), PGLITE_DIR: path.join(dir, 'nested', 'pglite'), DATABASE_URL: '' },
+      env: { ...process.env, PORT: String(port), PGLITE_DIR: path.join(dir, 'nested', 'pglite'), DATABASE_URL: '', LOG_LEVEL: 'info', METRICS_PORT: String(metricsPort) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -39,6 +40,22 @@ describe('the server', () => {
       });
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ data: { series: { episode: { attribution: '凉都检察' } } } });
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+      // Ready; the metrics on their own port (loopback), not on the API's (docs/operations.md).
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toMatchObject({ status: 'ready' });
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toContain('graphql_envelop_phase_execute_bucket');
+      // The log is JSON lines; the access line of the query above carries its request id (the
+      // child's stdout may reach us after its answer).
+      const accessLine = () =>
+        output
+          .split('\n')
+          .slice(0, -1) // the last line may be incomplete
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((line) => line.msg === 'request' && line.path === '/graphql');
+      for (const waitUntil = Date.now() + 5000; !accessLine() && Date.now() < waitUntil; ) await new Promise((r) => setTimeout(r, 50));
+      expect(accessLine()?.requestId).toBe(response.headers.get('x-request-id'));
     } finally {
       child.kill('SIGTERM');
     }

@@ -5,6 +5,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+import { log } from '../observability/log.js';
+import type { PoolCounts } from '../observability/metrics.js';
 
 /** Where the data lives: an embedded PGlite (the default) or a PostgreSQL server. */
 export type DatabaseConfig =
@@ -102,7 +104,7 @@ export async function openDatabase(
     // PostgreSQL dropping an idle connection (a restart, a timeout) must not end the process: the
     // pool discards that connection and opens another when asked. The adapter's own listener is
     // there only while Prisma is connected; compiled reads may use the pool before that.
-    pool.on('error', (error) => console.error(`PostgreSQL closed an idle connection: ${error.message}`));
+    pool.on('error', (error) => log.warn({ err: error }, 'PostgreSQL closed an idle connection'));
     adapter = new PrismaPg(pool);
   } else {
     pglite = await openPGlite(config);
@@ -117,7 +119,10 @@ export async function openDatabase(
     const onQuery = options.onQuery;
     prisma.$on('query' as never, (event: { query: string }) => onQuery(event.query));
   }
-  if (pool) readers.set(prisma, preparedReader(pool, options.onQuery));
+  if (pool) {
+    readers.set(prisma, preparedReader(pool, options.onQuery));
+    pools.set(prisma, pool);
+  }
   return {
     config,
     prisma,
@@ -128,6 +133,14 @@ export async function openDatabase(
       await pglite?.close();
     },
   };
+}
+
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/** The PostgreSQL pool's counts behind `prisma` (for the metrics); null on PGlite, which has no pool. */
+export function poolCounts(prisma: PrismaClient): PoolCounts | null {
+  const pool = pools.get(prisma);
+  return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { credentialDigest } from '../auth/keys.js';
 import { peekRequestViewer } from '../auth/credentials.js';
+import { currentRequestId, log } from '../observability/log.js';
+import { rateLimitRefusals } from '../observability/metrics.js';
 
 // Request-level rate limiting. @envelop/rate-limiter limits fields inside an execution; abuse has
 // to be stopped before the body is even read, so this counts HTTP requests in `onRequest`.
@@ -150,7 +152,7 @@ function warnOnce(what: string, error: unknown) {
   // A store outage would otherwise log once per request.
   if (Date.now() - lastWarning < 60_000) return;
   lastWarning = Date.now();
-  console.error(`${what} failed; requests are let through without rate limiting:`, error);
+  log.error({ err: error }, `${what} failed; requests are let through without rate limiting`);
 }
 
 /** The server context `createServer(yoga)` hands over: node's request, and through it the socket. */
@@ -277,13 +279,16 @@ export function useRateLimit({ store, max, windowMs, trustProxy, authFailures = 
 
   return {
     async onRequest({ request, serverContext, endResponse, fetchAPI }) {
-      const refuse = (decision: RateLimitDecision, message: string, window: number) =>
+      const refuse = (decision: RateLimitDecision, message: string, window: number, limit: 'requests' | 'auth_failures') => {
+        rateLimitRefusals.inc({ limit });
+        const extensions = { code: 'RATE_LIMITED', requestId: currentRequestId() };
         endResponse(
-          new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'RATE_LIMITED' } }] }), {
+          new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions }] }), {
             status: 429,
             headers: { 'content-type': 'application/json; charset=utf-8', ...rateLimitHeaders(decision, window) },
           }),
         );
+      };
       const digest = authFailures ? credentialDigest(request) : null;
       if (authFailures && digest) {
         // A credential not known to be good takes one failure from its address's budget before it
@@ -305,6 +310,7 @@ export function useRateLimit({ store, max, windowMs, trustProxy, authFailures = 
               `Too many failed authentications from your address: the limit is ${authFailures.max} per ` +
                 `${Math.ceil(authFailures.windowMs / 1000)} s. Retry in ${retry} s.`,
               authFailures.windowMs,
+              'auth_failures',
             );
             return;
           }
@@ -314,7 +320,7 @@ export function useRateLimit({ store, max, windowMs, trustProxy, authFailures = 
       const decision = await consume(key, 1);
       if (!decision) return;
       decisions.set(request, { key, decision });
-      if (!decision.allowed) refuse(decision, rateLimitedMessage(decision, windowMs), windowMs);
+      if (!decision.allowed) refuse(decision, rateLimitedMessage(decision, windowMs), windowMs, 'requests');
     },
     onRequestParse({ request }) {
       const counted = decisions.get(request);
@@ -327,6 +333,7 @@ export function useRateLimit({ store, max, windowMs, trustProxy, authFailures = 
           if (!decision) return;
           decisions.set(request, { key: counted.key, decision });
           if (!decision.allowed) {
+            rateLimitRefusals.inc({ limit: 'requests' });
             throw createGraphQLError(rateLimitedMessage(decision, windowMs), {
               extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: rateLimitHeaders(decision, windowMs) } },
             });

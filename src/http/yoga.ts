@@ -8,16 +8,22 @@ import { createContext } from '../context.js';
 import { createInProcessImportJobs } from '../jobs/in-process.js';
 import type { ImportJobs } from '../jobs/queue.js';
 import { importCacheUpkeep } from '../resolvers/import.js';
+import { poolCounts } from '../db/client.js';
+import { log as defaultLogger, type Logger, requestLog } from '../observability/log.js';
+import { collectProcessMetrics, observeDatabasePool } from '../observability/metrics.js';
 import { createBoundedSourceCache } from './document-cache.js';
 import { toExpectedError } from '../domain/errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { useRestrictedIntrospection } from './introspection.js';
 import { partnerCors, usePartnerAccess } from './partner-access.js';
+import { createReadiness, type ReadinessOptions, useHealthEndpoints } from './health.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { useGraphQLMetrics, useMetricsEndpoint } from './metrics.js';
 import { COST_HEADER, useQueryCost } from './query-cost.js';
 import { useQueryLimits } from './query-limits.js';
 import { RATE_LIMIT_HEADERS, useRateLimit, type RateLimitStore } from './rate-limit.js';
 import { useRejectNulCharacters } from './reject-nul.js';
+import { REQUEST_ID_HEADER, useRequestLog } from './request-log.js';
 import { useBatchLimit, useCsrfPrevention } from './request-guards.js';
 import { responseCacheSession } from './response-cache.js';
 import { schema } from '../schema/index.js';
@@ -61,6 +67,15 @@ export interface YogaOptions {
    * when omitted), and the origin their URLs are built with (PUBLIC_ORIGIN; the request's own when unset).
    */
   embed?: { documents?: ReadonlyMap<string, string>; publicOrigin?: string };
+  /** GET /readyz's checks beyond the database and its migrations (Redis), and their bounds (src/http/health.ts). */
+  readiness?: ReadinessOptions;
+  /**
+   * Serve GET /metrics on this server to callers presenting `Authorization: Bearer <metricsToken>`
+   * (METRICS_TOKEN); not served here when omitted (see src/http/metrics.ts).
+   */
+  metricsToken?: string | null;
+  /** Where the access log and request errors go; the process's `log` when omitted (tests pass their own). */
+  logger?: Logger;
 }
 
 /**
@@ -80,8 +95,8 @@ function maskUnexpected(error: unknown, message: string): Error {
       extensions: expected.extensions,
     });
   }
-  // The client gets a generic message; the operator's log gets the real error.
-  console.error('Unexpected error while executing a GraphQL request:', original);
+  // The client gets a generic message (and the request id); the operator's log gets the real error.
+  requestLog().error({ err: original }, 'Unexpected error while executing a GraphQL request');
   return maskError(error, message, false);
 }
 
@@ -113,8 +128,13 @@ export function createYogaServer({
     onEntitiesChanged: responseCache ? importCacheUpkeep(responseCache.cache, schema) : undefined,
   }),
   embed = {},
+  readiness,
+  metricsToken,
+  logger = defaultLogger,
 }: YogaOptions) {
   const restricted = limits.introspection === 'restricted';
+  collectProcessMetrics();
+  observeDatabasePool(() => poolCounts(prisma));
   const embedDocuments = embed.documents ?? loadEmbedDocuments();
   let graphql: FetchHandler | undefined;
   const yoga = createYoga({
@@ -135,8 +155,12 @@ export function createYogaServer({
     parserAndValidationCache: { documentCache: createBoundedSourceCache(), errorCache: createBoundedSourceCache() },
     // A partner key's allowedOrigins decide its CORS headers; everyone else gets the default (any
     // origin). Browsers may read the limit headers. See src/http/partner-access.ts.
-    cors: partnerCors([COST_HEADER, ...RATE_LIMIT_HEADERS]),
+    cors: partnerCors([COST_HEADER, REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS]),
     plugins: [
+      // The request id and the access log wrap everything else; probes answer before any limit.
+      useRequestLog(logger),
+      useHealthEndpoints(createReadiness(prisma, readiness)),
+      useGraphQLMetrics(),
       // Only the embed cards may be framed; they answer their own paths before anything else, and
       // send their reads back through this server (counted, cached and scoped like any other).
       useFramingRules(),
@@ -153,6 +177,8 @@ export function createYogaServer({
             }),
           ]
         : []),
+      // After the rate limit: a wrong metrics token counts as a failed authentication.
+      useMetricsEndpoint(metricsToken),
       useCsrfPrevention(),
       useBatchLimit(limits.maxBatch),
       // Per-key origins (403 FORBIDDEN_ORIGIN) and trusted documents (persisted operations).

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 // The process's Prometheus metrics, in one registry that GET /metrics serves. The GraphQL phases
 // (parse, validate, execute, request durations by operation, errors) come from
@@ -33,3 +33,51 @@ export const dependencyUp = new Gauge({
   labelNames: ['dependency'] as const,
   registers: [registry],
 });
+
+export const graphqlErrors = new Counter({
+  name: 'cf_graphql_errors_total',
+  help: 'Errors in GraphQL responses as the client received them (masked ones as INTERNAL_SERVER_ERROR), by extensions.code',
+  labelNames: ['code'] as const,
+  registers: [registry],
+});
+
+/** The connection pool's counts, read at each scrape; null while there is no pool (PGlite). */
+export interface PoolCounts {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+let poolSource: (() => PoolCounts | null) | null = null;
+
+/** Makes `cf_database_pool_connections` report `source` (the last server built wins; tests build many). */
+export function observeDatabasePool(source: (() => PoolCounts | null) | null): void {
+  poolSource = source;
+}
+
+new Gauge({
+  name: 'cf_database_pool_connections',
+  help: 'PostgreSQL pool connections at scrape time, by state: total (open), idle, waiting (requests queued for one); absent on PGlite',
+  labelNames: ['state'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    const counts = poolSource?.();
+    if (!counts) return;
+    this.set({ state: 'total' }, counts.total);
+    this.set({ state: 'idle' }, counts.idle);
+    this.set({ state: 'waiting' }, counts.waiting);
+  },
+});
+
+let processMetrics = false;
+
+/**
+ * prom-client's default metrics (process CPU, memory, heap, handles, event loop lag, GC) on the
+ * registry. Once per process, by the server; scripts that import this module do not start them.
+ */
+export function collectProcessMetrics(): void {
+  if (processMetrics) return;
+  processMetrics = true;
+  collectDefaultMetrics({ register: registry });
+}

@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import type { Db, VersionedModel, WriteResult } from '../resolvers/editorial/common.js';
 import { invalidateAfterWrite } from '../resolvers/cache-upkeep.js';
 import type { Viewer } from '../auth/viewer.js';
+import { requestLog } from '../observability/log.js';
 import { builder } from './builder.js';
 
 // Conventions every editorial mutation follows (the mutations themselves sit in their type's
@@ -33,7 +34,7 @@ export async function afterCommit<T extends WriteResult>(ctx: Context, schema: G
   try {
     await invalidateAfterWrite(ctx.responseCache, schema, result.changed, [...result.types, 'AuditLogEntry']);
   } catch (error) {
-    console.error('The response cache could not be invalidated after a committed write:', error);
+    requestLog().error({ err: error }, 'The response cache could not be invalidated after a committed write');
   }
   return result;
 }
