@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { Writable } from 'node:stream';
@@ -99,6 +100,24 @@ describe('observability', () => {
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', redis: 'not configured' } });
       expect(answer.headers.get('cache-control')).toBe('no-store');
+    });
+
+    it('answers whole bodies over HTTP, whichever probe came first', async () => {
+      // Once, a shared headers object kept the first probe's content-length, and /readyz after
+      // /healthz came cut to 17 bytes over Node's HTTP server (not through yoga.fetch).
+      const server = createHttpServer(serve()).listen(0, '127.0.0.1');
+      try {
+        await once(server, 'listening');
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        for (const path of ['/healthz', '/readyz', '/healthz', '/readyz']) {
+          const response = await fetch(`${base}${path}`);
+          const text = await response.text();
+          expect(response.headers.get('content-length'), path).toBe(String(Buffer.byteLength(text)));
+          expect(JSON.parse(text).status, path).toBe(path === '/healthz' ? 'live' : 'ready');
+        }
+      } finally {
+        server.close();
+      }
     });
 
     it('names Redis when the injected Redis check fails, throws or takes too long', async () => {

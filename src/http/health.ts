@@ -97,6 +97,7 @@ export function createReadiness(prisma: PrismaClient, options: ReadinessOptions 
   };
 }
 
+// Copied into each response: whatwg-node's Response may record content-length in the object it is given.
 const NO_STORE = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
 /** Serves GET (and HEAD) /healthz and /readyz; see the top of this file. */
@@ -105,7 +106,7 @@ export function useHealthEndpoints(readiness: () => Promise<Readiness>): Plugin 
     onRequest({ request, url, fetchAPI, endResponse }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
       const answer = (status: number, body: unknown) =>
-        endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : JSON.stringify(body), { status, headers: NO_STORE }));
+        endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : JSON.stringify(body), { status, headers: { ...NO_STORE } }));
       if (url.pathname === LIVENESS_PATH) return answer(200, { status: 'live' });
       if (url.pathname !== READINESS_PATH) return;
       return readiness().then(({ ready, checks }) => {
