@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
-import { databaseConfigFromEnv, openDatabase } from './db/client.js';
+import { z } from 'zod';
+import { DEFAULT_CONNECT_TIMEOUT_MS, databaseConfigFromEnv, openDatabase } from './db/client.js';
+import { wholeNumber } from './domain/env.js';
 import { limitsFromEnv, type EndpointSettings } from './http/limits.js';
 
 // V8 lets the old generation grow to several times its live size between full collections; under
@@ -26,8 +28,16 @@ try {
 }
 const { limits } = endpoint;
 
+const settings = z
+  .object({ DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(DEFAULT_CONNECT_TIMEOUT_MS, 100, 600_000) })
+  .safeParse(process.env);
+if (!settings.success) {
+  console.error(settings.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('\n'));
+  process.exit(1);
+}
+
 const config = databaseConfigFromEnv();
-const openOptions = { statementTimeoutMs: limits.statementTimeoutMs };
+const openOptions = { statementTimeoutMs: limits.statementTimeoutMs, connectTimeoutMs: settings.data.DATABASE_CONNECT_TIMEOUT_MS };
 // The database opens while the schema and the server's modules load: PGlite's WASM compiles on
 // other threads, and file reads of either side overlap. The embedded default is the new user's
 // database: it is brought up to date and the corpus loaded (an empty directory is first filled from
