@@ -1,8 +1,11 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { z } from 'zod';
 import { DEFAULT_CONNECT_TIMEOUT_MS, databaseConfigFromEnv, openDatabase } from './db/client.js';
+import { openRedis } from './db/redis.js';
 import { wholeNumber } from './domain/env.js';
+import { createShutdown, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './http/shutdown.js';
 import { limitsFromEnv, type EndpointSettings } from './http/limits.js';
 
 // V8 lets the old generation grow to several times its live size between full collections; under
@@ -29,7 +32,10 @@ try {
 const { limits } = endpoint;
 
 const settings = z
-  .object({ DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(DEFAULT_CONNECT_TIMEOUT_MS, 100, 600_000) })
+  .object({
+    DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(DEFAULT_CONNECT_TIMEOUT_MS, 100, 600_000),
+    SHUTDOWN_TIMEOUT_MS: wholeNumber(DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 3_600_000),
+  })
   .safeParse(process.env);
 if (!settings.success) {
   console.error(settings.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('\n'));
@@ -57,11 +63,26 @@ const { db, startup } = await opening;
 if (startup?.appliedMigrations.length) console.log(`Applied migrations: ${startup.appliedMigrations.join(', ')}`);
 if (startup?.fromSnapshot) console.log(`Copied the build's prepared database into ${db.config.kind === 'pglite' ? db.config.dataDir : ''}`);
 
-// RESPONSE_CACHE=off disables the response cache; it is in Redis when REDIS_URL is set.
-const cacheStore = process.env.RESPONSE_CACHE === 'off' ? null : createResponseCacheStore();
+const server = createServer();
+
+// On SIGTERM/SIGINT the server stops taking connections, lets requests in flight finish (up to
+// SHUTDOWN_TIMEOUT_MS), cuts the rest, then closes what it opened, in reverse order: everything
+// opened below registers its closer right after opening (src/http/shutdown.ts).
+const shutdown = createShutdown(server, { timeoutMs: settings.data.SHUTDOWN_TIMEOUT_MS });
+shutdown.add({ name: 'the database', close: () => db.close() });
+
+// One Redis connection, when REDIS_URL is set, for the response cache and the rate limits; both
+// fall back (uncached answers, counts in this process) while it is down (docs/operations.md#faults).
+// redis.status() says whether it answers.
+const redis = process.env.REDIS_URL ? openRedis(process.env.REDIS_URL) : null;
+if (redis) shutdown.add({ name: 'Redis', close: () => redis.close() });
+// RESPONSE_CACHE=off disables the response cache; it is in Redis when REDIS_URL is set ('' is memory).
+const cacheStore = process.env.RESPONSE_CACHE === 'off' ? null : createResponseCacheStore(redis ?? '');
+if (cacheStore) shutdown.add({ name: 'the response cache', close: () => cacheStore.close() });
 const ttlMs = Number(process.env.RESPONSE_CACHE_TTL_MS ?? 60_000);
 // Rate limits are counted in Redis when REDIS_URL is set (shared by every instance), else in memory.
-const rateLimitStore = limits.rateLimit ? createRateLimitStore() : undefined;
+const rateLimitStore = limits.rateLimit ? createRateLimitStore(redis ?? '') : undefined;
+if (rateLimitStore) shutdown.add({ name: 'the rate limits', close: () => rateLimitStore.close() });
 const yoga = createYogaServer({
   prisma: db.prisma,
   responseCache: cacheStore ? { cache: cacheStore.cache, ttlMs } : undefined,
@@ -72,7 +93,7 @@ const yoga = createYogaServer({
   limits,
   rateLimitStore,
 });
-const server = createServer(yoga);
+server.on('request', yoga);
 
 server.listen(port, host, () => {
   const where = config.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL';
@@ -81,22 +102,19 @@ server.listen(port, host, () => {
     ? `rate limit ${limits.rateLimit.max}/${limits.rateLimit.windowMs / 1000} s in ${rateLimitStore.kind}`
     : 'no rate limit';
   const what = endpoint.graphiql ? 'GraphQL API and GraphiQL' : 'GraphQL API';
+  // The bound port: PORT=0 takes any free one.
+  const { port: bound } = server.address() as AddressInfo;
   console.log(
-    `${what} at http://${host}:${port}${yoga.graphqlEndpoint} (${where}, ${cache}, ${rate}, introspection ${limits.introspection})`,
+    `${what} at http://${host}:${bound}${yoga.graphqlEndpoint} (${where}, ${cache}, ${rate}, introspection ${limits.introspection})`,
   );
 });
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
+const onSignal = (signal: NodeJS.Signals) => {
+  // A second signal cuts the requests still running at once; the closers still run.
+  if (stopping) return shutdown.cutNow();
   stopping = true;
-  console.log(`${signal}: closing`);
-  server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await db.close();
-  await cacheStore?.close();
-  await rateLimitStore?.close();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+  void shutdown.run(signal).then((code) => process.exit(code));
+};
+let stopping = false;
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
