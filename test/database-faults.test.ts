@@ -2,7 +2,9 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCredential } from '../src/auth/credentials.js';
 import { type Database, openDatabase, pgConnectionFields } from '../src/db/client.js';
+import { isDatabaseUnavailable, toExpectedError } from '../src/domain/errors.js';
 import { encodeGlobalId } from '../src/domain/global-id.js';
+import { Prisma } from '../src/generated/prisma/client.js';
 import { createBoundedMemoryCache } from '../src/http/response-cache.js';
 import { createYogaServer, type YogaServer } from '../src/http/yoga.js';
 import { createTestDatabase, testBackends } from './support/database.js';
@@ -22,6 +24,34 @@ interface Answer {
   ms: number;
   body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }
+
+describe('what counts as the database being unavailable', () => {
+  const code = (error: unknown) => toExpectedError(error)?.extensions.code ?? null;
+  const known = (errorCode: string, meta?: Record<string, unknown>) =>
+    new Prisma.PrismaClientKnownRequestError('…', { code: errorCode, clientVersion: 'test', meta });
+
+  it('maps Prisma’s connection codes and the driver adapter’s wrappers to SERVICE_UNAVAILABLE', () => {
+    for (const prismaCode of ['P1001', 'P1002', 'P1008', 'P1017', 'P2024']) expect(code(known(prismaCode))).toBe('SERVICE_UNAVAILABLE');
+    expect(code(known('P2010', { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } }))).toBe('SERVICE_UNAVAILABLE');
+    expect(code(known('P2010', { driverAdapterError: { cause: { kind: 'postgres', code: '57P01' } } }))).toBe('SERVICE_UNAVAILABLE');
+    expect(code(known('P2010', { driverAdapterError: { cause: { kind: 'postgres', code: '08006' } } }))).toBe('SERVICE_UNAVAILABLE');
+  });
+
+  it('leaves failures of a working connection, and socket errors from elsewhere, alone', () => {
+    expect(code(known('P2010', { driverAdapterError: { cause: { kind: 'postgres', code: '57014' } } }))).toBeNull();
+    expect(code(known('P2002', { target: ['slug'] }))).toBe('BAD_USER_INPUT');
+    // An import's fetch refused is not the database.
+    expect(code(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:80'), { code: 'ECONNREFUSED' }))).toBeNull();
+  });
+
+  it('knows node-postgres’ own shapes (the compiled reads turn them into SERVICE_UNAVAILABLE)', () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBe(false);
+  });
+});
 
 describe.runIf(testBackends().includes('postgres'))('database faults', () => {
   let direct: Database; // the test's own connection, never cut

@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+import { isDatabaseUnavailable, ServiceUnavailableError } from '../domain/errors.js';
 import { log } from '../observability/log.js';
 
 /** Where the data lives: an embedded PGlite (the default) or a PostgreSQL server. */
@@ -193,7 +194,12 @@ function preparedReader(pool: pg.Pool, onQuery?: (sql: string) => void): JsonRea
     onQuery?.(text);
     // pg writes a Date in the process's time zone; PostgreSQL must read the instant, as Prisma sends it.
     const values = statement.values.map((value) => (value instanceof Date ? value.toISOString() : value));
-    const result = await pool.query<{ json: string | null }>({ ...(name ? { name } : {}), text, values });
-    return result.rows[0]?.json ?? null;
+    try {
+      const result = await pool.query<{ json: string | null }>({ ...(name ? { name } : {}), text, values });
+      return result.rows[0]?.json ?? null;
+    } catch (error) {
+      // node-postgres' own errors, unlike Prisma's, carry no mark of where they came from.
+      throw isDatabaseUnavailable(error) ? new ServiceUnavailableError(error) : error;
+    }
   };
 }

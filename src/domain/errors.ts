@@ -87,8 +87,12 @@ export class ConflictError extends ExpectedError {
  * commits only when PostgreSQL confirms its COMMIT.
  */
 export class ServiceUnavailableError extends ExpectedError {
-  constructor(message = 'The database is unavailable right now. Retry in a few seconds.') {
-    super('SERVICE_UNAVAILABLE', message, { http: { status: 503, headers: { 'Retry-After': '5' } } });
+  constructor(cause?: unknown) {
+    super('SERVICE_UNAVAILABLE', 'The database is unavailable right now. Retry in a few seconds.', {
+      http: { status: 503, headers: { 'Retry-After': '5' } },
+    });
+    // For the operator's log only: the client sees the message and code above.
+    if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, enumerable: false });
   }
 }
 
@@ -149,6 +153,20 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return [e.cause, e.originalError, e.meta?.driverAdapterError].some((inner) => inner !== error && isDatabaseUnavailable(inner, depth + 1));
 }
 
+/**
+ * An error thrown by Prisma's client or one of its driver adapters. A driver error Prisma does not
+ * convert (node-postgres' "Connection terminated due to connection timeout") reaches the caller as
+ * it was, marked only by the `clientVersion` Prisma adds.
+ */
+function isPrismaError(error: unknown): boolean {
+  return (
+    error instanceof Prisma.PrismaClientKnownRequestError ||
+    error instanceof Prisma.PrismaClientUnknownRequestError ||
+    error instanceof Prisma.PrismaClientInitializationError ||
+    (error instanceof Error && (error.name === 'DriverAdapterError' || typeof (error as { clientVersion?: unknown }).clientVersion === 'string'))
+  );
+}
+
 /** The columns a unique-constraint violation (P2002) names, across Prisma's error shapes. */
 function uniqueFields(meta: Record<string, unknown> | undefined): string[] {
   const target = meta?.target;
@@ -172,7 +190,10 @@ function uniqueFields(meta: Record<string, unknown> | undefined): string[] {
  */
 export function toExpectedError(error: unknown): ExpectedError | null {
   if (error instanceof ExpectedError) return error;
-  if (isDatabaseUnavailable(error)) return new ServiceUnavailableError();
+  // Only errors of the database path: a socket error of anything else (an import's fetch, say)
+  // says nothing about the database. The compiled reads' own errors are turned into
+  // ServiceUnavailableError where they are sent (src/db/client.ts).
+  if (isPrismaError(error) && isDatabaseUnavailable(error)) return new ServiceUnavailableError();
   if (error instanceof ZodError) {
     const message = error.issues
       .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
