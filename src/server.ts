@@ -109,12 +109,12 @@ server.listen(port, host, () => {
   );
 });
 
+let stopping = false;
 const onSignal = (signal: NodeJS.Signals) => {
   // A second signal cuts the requests still running at once; the closers still run.
   if (stopping) return shutdown.cutNow();
   stopping = true;
   void shutdown.run(signal).then((code) => process.exit(code));
 };
-let stopping = false;
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
