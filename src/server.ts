@@ -1,6 +1,11 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
-import { databaseConfigFromEnv, openDatabase } from './db/client.js';
+import { z } from 'zod';
+import { DEFAULT_CONNECT_TIMEOUT_MS, databaseConfigFromEnv, openDatabase } from './db/client.js';
+import { openRedis } from './db/redis.js';
+import { wholeNumber } from './domain/env.js';
+import { createShutdown, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './http/shutdown.js';
 import { limitsFromEnv, type EndpointSettings } from './http/limits.js';
 import { log } from './observability/log.js';
 
@@ -36,8 +41,19 @@ try {
 }
 const { limits } = endpoint;
 
+const settings = z
+  .object({
+    DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(DEFAULT_CONNECT_TIMEOUT_MS, 100, 600_000),
+    SHUTDOWN_TIMEOUT_MS: wholeNumber(DEFAULT_SHUTDOWN_TIMEOUT_MS, 0, 3_600_000),
+  })
+  .safeParse(process.env);
+if (!settings.success) {
+  log.fatal(settings.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('\n'));
+  process.exit(1);
+}
+
 const config = databaseConfigFromEnv();
-const openOptions = { statementTimeoutMs: limits.statementTimeoutMs };
+const openOptions = { statementTimeoutMs: limits.statementTimeoutMs, connectTimeoutMs: settings.data.DATABASE_CONNECT_TIMEOUT_MS };
 // The database opens while the schema and the server's modules load: PGlite's WASM compiles on
 // other threads, and file reads of either side overlap. The embedded default is the new user's
 // database: it is brought up to date and the corpus loaded (an empty directory is first filled from
@@ -61,21 +77,38 @@ const { db, startup } = await opening;
 if (startup?.appliedMigrations.length) log.info({ migrations: startup.appliedMigrations }, `Applied migrations: ${startup.appliedMigrations.join(', ')}`);
 if (startup?.fromSnapshot) log.info(`Copied the build's prepared database into ${db.config.kind === 'pglite' ? db.config.dataDir : ''}`);
 
-// RESPONSE_CACHE=off disables the response cache; it is in Redis when REDIS_URL is set.
-const cacheStore = process.env.RESPONSE_CACHE === 'off' ? null : createResponseCacheStore();
+const server = createServer();
+
+// On SIGTERM/SIGINT the server stops taking connections, lets requests in flight finish (up to
+// SHUTDOWN_TIMEOUT_MS), cuts the rest, then closes what it opened, in reverse order: everything
+// opened below registers its closer right after opening (src/http/shutdown.ts).
+const shutdown = createShutdown(server, { timeoutMs: settings.data.SHUTDOWN_TIMEOUT_MS });
+shutdown.add({ name: 'the database', close: () => db.close() });
+
+// One Redis connection, when REDIS_URL is set, for the response cache and the rate limits; both
+// fall back (uncached answers, counts in this process) while it is down (docs/operations.md#faults).
+// redis.status() says whether it answers.
+const redis = process.env.REDIS_URL ? openRedis(process.env.REDIS_URL) : null;
+if (redis) shutdown.add({ name: 'Redis', close: () => redis.close() });
+// RESPONSE_CACHE=off disables the response cache; it is in Redis when REDIS_URL is set ('' is memory).
+const cacheStore = process.env.RESPONSE_CACHE === 'off' ? null : createResponseCacheStore(redis ?? '');
+if (cacheStore) shutdown.add({ name: 'the response cache', close: () => cacheStore.close() });
 const ttlMs = Number(process.env.RESPONSE_CACHE_TTL_MS ?? 60_000);
 // Rate limits are counted in Redis when REDIS_URL is set (shared by every instance), else in memory.
-const rateLimitStore = limits.rateLimit ? createRateLimitStore() : undefined;
+const rateLimitStore = limits.rateLimit ? createRateLimitStore(redis ?? '') : undefined;
+if (rateLimitStore) shutdown.add({ name: 'the rate limits', close: () => rateLimitStore.close() });
 // Import jobs (docs/import.md): BullMQ on PostgreSQL with a worker here unless IMPORT_WORKER=off;
-// on the embedded database, an in-process runner.
+// on the embedded database, an in-process runner. Closed before the database and Redis.
 const importJobs = await startImportJobs({ prisma: db.prisma, database: config, responseCache: cacheStore?.cache ?? null }).catch(
   (error: Error) => {
     log.error(error.message);
     process.exit(1);
   },
 );
+shutdown.add({ name: 'the import jobs', close: () => importJobs.close() });
 // GET /readyz pings Redis when there is one (on a connection of its own).
 const redisCheck = process.env.REDIS_URL ? redisReadiness(process.env.REDIS_URL) : null;
+if (redisCheck) shutdown.add({ name: 'the readiness check of Redis', close: () => redisCheck.close() });
 const yoga = createYogaServer({
   prisma: db.prisma,
   responseCache: cacheStore ? { cache: cacheStore.cache, ttlMs } : undefined,
@@ -89,9 +122,12 @@ const yoga = createYogaServer({
   readiness: { redis: redisCheck?.check },
   metricsToken,
 });
-const server = createServer(yoga);
+server.on('request', yoga);
 const metricsServer = metricsPort !== null ? createMetricsServer() : null;
 metricsServer?.listen(metricsPort!, metricsHost, () => log.info(`Metrics at http://${metricsHost}:${metricsPort}/metrics`));
+if (metricsServer) {
+  shutdown.add({ name: 'the metrics listener', close: () => new Promise<void>((resolve) => metricsServer.close(() => resolve())) });
+}
 
 server.listen(port, host, () => {
   const where = config.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL';
@@ -100,25 +136,19 @@ server.listen(port, host, () => {
     ? `rate limit ${limits.rateLimit.max}/${limits.rateLimit.windowMs / 1000} s in ${rateLimitStore.kind}`
     : 'no rate limit';
   const what = endpoint.graphiql ? 'GraphQL API and GraphiQL' : 'GraphQL API';
+  // The bound port: PORT=0 takes any free one.
+  const { port: bound } = server.address() as AddressInfo;
   log.info(
-    `${what} at http://${host}:${port}${yoga.graphqlEndpoint} (${where}, ${cache}, ${rate}, introspection ${limits.introspection}, ${importJobs.description})`,
+    `${what} at http://${host}:${bound}${yoga.graphqlEndpoint} (${where}, ${cache}, ${rate}, introspection ${limits.introspection}, ${importJobs.description})`,
   );
 });
 
 let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
+const onSignal = (signal: NodeJS.Signals) => {
+  // A second signal cuts the requests still running at once; the closers still run.
+  if (stopping) return shutdown.cutNow();
   stopping = true;
-  log.info(`${signal}: closing`);
-  metricsServer?.close();
-  server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await importJobs.close();
-  await db.close();
-  await cacheStore?.close();
-  await rateLimitStore?.close();
-  await redisCheck?.close();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+  void shutdown.run(signal).then((code) => process.exit(code));
+};
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);

@@ -18,6 +18,8 @@ describe.each(stores)('the response cache in %s', (kind) => {
     store = createResponseCacheStore(kind === 'redis' ? REDIS_URL : undefined);
     expect(store.kind).toBe(kind);
     api = await createTestApi('pglite', { responseCache: { cache: store.cache, ttlMs: 60_000 } });
+    // Connected by now: a store still falling back would answer every query uncached.
+    expect(store.status()).toBe('up');
   });
   afterAll(async () => {
     await api?.close();

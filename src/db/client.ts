@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+import { isDatabaseUnavailable, ServiceUnavailableError } from '../domain/errors.js';
 import { log } from '../observability/log.js';
 import type { PoolCounts } from '../observability/metrics.js';
 
@@ -67,7 +68,22 @@ export interface OpenDatabaseOptions {
    * and has no such setting. Omitted: no limit (scripts such as the synthetic seed need none).
    */
   statementTimeoutMs?: number | null;
+  /**
+   * PostgreSQL only: how long a request waits for a new connection (the TCP connect and the
+   * start-up exchange) before failing with SERVICE_UNAVAILABLE. Default 5000 ms.
+   */
+  connectTimeoutMs?: number;
 }
+
+/** The default of {@link OpenDatabaseOptions.connectTimeoutMs}. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Past the statement timeout, how much longer the client waits for PostgreSQL's answer before it
+ * gives the connection up as lost: a cut network (no reset, no answer) must not hold a request
+ * until TCP gives up, minutes later.
+ */
+const READ_TIMEOUT_MARGIN_MS = 2_000;
 
 export async function openPGlite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<PGlite> {
   // PGlite creates its data directory but not the directories above it (e.g. `.data/`).
@@ -99,12 +115,26 @@ export async function openDatabase(
       // Prisma sends timestamps as text without a zone, which PostgreSQL reads in the session's
       // time zone, while compiled reads send ISO strings with one: both agree only in UTC.
       options: '-c TimeZone=UTC',
-      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      ...(options.statementTimeoutMs
+        ? { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + READ_TIMEOUT_MARGIN_MS }
+        : {}),
+      // A database that is down fails a request in this long, not after TCP's own minutes.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // Keep-alive probes find a connection whose peer vanished without a reset while it sits idle.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
-    // PostgreSQL dropping an idle connection (a restart, a timeout) must not end the process: the
-    // pool discards that connection and opens another when asked. The adapter's own listener is
-    // there only while Prisma is connected; compiled reads may use the pool before that.
-    pool.on('error', (error) => log.warn({ err: error }, 'PostgreSQL closed an idle connection'));
+    // PostgreSQL dropping a connection (a restart, a cut network, pg_terminate_backend) must not
+    // end the process. An idle connection's error reaches the pool's listener, and the pool drops
+    // it; a checked-out one's error fails its query, and pg-pool drops a client that is no longer
+    // queryable when it comes back. The listener on each client covers the moment between two
+    // statements of a transaction, when node-postgres would otherwise throw the error as
+    // unhandled. The adapter's own listeners are there only while Prisma is connected; compiled
+    // reads may use the pool before that.
+    pool.on('error', (error) => log.warn({ err: error }, `PostgreSQL closed an idle connection: ${error.message}`));
+    pool.on('connect', (client) => {
+      client.on('error', (error) => log.warn({ err: error }, `A PostgreSQL connection failed: ${error.message}`));
+    });
     adapter = new PrismaPg(pool);
   } else {
     pglite = await openPGlite(config);
@@ -176,7 +206,12 @@ function preparedReader(pool: pg.Pool, onQuery?: (sql: string) => void): JsonRea
     onQuery?.(text);
     // pg writes a Date in the process's time zone; PostgreSQL must read the instant, as Prisma sends it.
     const values = statement.values.map((value) => (value instanceof Date ? value.toISOString() : value));
-    const result = await pool.query<{ json: string | null }>({ ...(name ? { name } : {}), text, values });
-    return result.rows[0]?.json ?? null;
+    try {
+      const result = await pool.query<{ json: string | null }>({ ...(name ? { name } : {}), text, values });
+      return result.rows[0]?.json ?? null;
+    } catch (error) {
+      // node-postgres' own errors, unlike Prisma's, carry no mark of where they came from.
+      throw isDatabaseUnavailable(error) ? new ServiceUnavailableError(error) : error;
+    }
   };
 }

@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import { Prisma } from '../generated/prisma/client.js';
 
 /** Stable codes that clients may branch on (`extensions.code`). */
-export type ErrorCode = 'NOT_FOUND' | 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT';
+export type ErrorCode = 'NOT_FOUND' | 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
 
 /** An expected failure: its message and `extensions.code` reach the client unmasked. */
 export class ExpectedError extends GraphQLError {
@@ -81,6 +81,92 @@ export class ConflictError extends ExpectedError {
   }
 }
 
+/**
+ * The database cannot be reached right now (down, restarting, the network cut): HTTP 503 with
+ * Retry-After. The request may be retried as it is; nothing of it was committed, because a write
+ * commits only when PostgreSQL confirms its COMMIT.
+ */
+export class ServiceUnavailableError extends ExpectedError {
+  constructor(cause?: unknown) {
+    super('SERVICE_UNAVAILABLE', 'The database is unavailable right now. Retry in a few seconds.', {
+      http: { status: 503, headers: { 'Retry-After': '5' } },
+    });
+    // For the operator's log only: the client sees the message and code above.
+    if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, enumerable: false });
+  }
+}
+
+// What a lost or refused database connection looks like, in each layer that may report it.
+/** Socket errors (node:net) of a connection refused, reset, timed out or unroutable. */
+const SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/**
+ * PostgreSQL's SQLSTATEs: class 08 (connection exception), 57P01-57P03 (the server is shutting
+ * down, crashed, or not accepting connections yet), 53300 (too many connections).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
+/** node-postgres' and pg-pool's own messages for a connection that died or never came. */
+const DRIVER_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Query read timeout|Cannot use a pool after calling end on the pool)/;
+/**
+ * Prisma's codes: P1001 can't reach the server, P1002 timed out, P1008 operation timed out, P1017
+ * the server closed the connection, P2024 timed out waiting for a pooled connection.
+ */
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** The driver adapters' error kinds (Prisma 7, `meta.driverAdapterError.cause.kind`). */
+const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+
+/**
+ * True when `error`, or anything it wraps, says the database connection failed or could not be
+ * made, as opposed to a statement that failed on a working connection. Follows `cause`,
+ * `originalError` and Prisma's `meta.driverAdapterError` a few levels down.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (depth > 5 || typeof error !== 'object' || error === null) return false;
+  const e = error as {
+    code?: unknown;
+    message?: unknown;
+    kind?: unknown;
+    cause?: unknown;
+    originalError?: unknown;
+    meta?: { driverAdapterError?: unknown };
+    errors?: unknown;
+  };
+  if (error instanceof Prisma.PrismaClientInitializationError) return true;
+  if (typeof e.code === 'string') {
+    if (SOCKET_ERRORS.has(e.code) || PRISMA_CODES.has(e.code)) return true;
+    if (UNAVAILABLE_SQLSTATE.test(e.code)) return true;
+  }
+  if (typeof e.kind === 'string' && ADAPTER_KINDS.has(e.kind)) return true;
+  if (typeof e.message === 'string' && DRIVER_MESSAGES.test(e.message)) return true;
+  // node's AggregateError (an address family each refused, e.g. ::1 and 127.0.0.1).
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
+  return [e.cause, e.originalError, e.meta?.driverAdapterError].some((inner) => inner !== error && isDatabaseUnavailable(inner, depth + 1));
+}
+
+/**
+ * An error thrown by Prisma's client or one of its driver adapters. A driver error Prisma does not
+ * convert (node-postgres' "Connection terminated due to connection timeout") reaches the caller as
+ * it was, marked only by the `clientVersion` Prisma adds.
+ */
+function isPrismaError(error: unknown): boolean {
+  return (
+    error instanceof Prisma.PrismaClientKnownRequestError ||
+    error instanceof Prisma.PrismaClientUnknownRequestError ||
+    error instanceof Prisma.PrismaClientInitializationError ||
+    (error instanceof Error && (error.name === 'DriverAdapterError' || typeof (error as { clientVersion?: unknown }).clientVersion === 'string'))
+  );
+}
+
 /** The columns a unique-constraint violation (P2002) names, across Prisma's error shapes. */
 function uniqueFields(meta: Record<string, unknown> | undefined): string[] {
   const target = meta?.target;
@@ -104,6 +190,10 @@ function uniqueFields(meta: Record<string, unknown> | undefined): string[] {
  */
 export function toExpectedError(error: unknown): ExpectedError | null {
   if (error instanceof ExpectedError) return error;
+  // Only errors of the database path: a socket error of anything else (an import's fetch, say)
+  // says nothing about the database. The compiled reads' own errors are turned into
+  // ServiceUnavailableError where they are sent (src/db/client.ts).
+  if (isPrismaError(error) && isDatabaseUnavailable(error)) return new ServiceUnavailableError();
   if (error instanceof ZodError) {
     const message = error.issues
       .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))

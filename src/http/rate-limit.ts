@@ -1,10 +1,11 @@
 import { isIP } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { credentialDigest } from '../auth/keys.js';
 import { peekRequestViewer } from '../auth/credentials.js';
 import { currentRequestId, log } from '../observability/log.js';
 import { rateLimitRefusals } from '../observability/metrics.js';
+import { type DependencyStatus, openRedis, type RedisConnection, type RedisConnectionOptions } from '../db/redis.js';
 
 // Request-level rate limiting. @envelop/rate-limiter limits fields inside an execution; abuse has
 // to be stopped before the body is even read, so this counts HTTP requests in `onRequest`.
@@ -36,6 +37,8 @@ export interface RateLimitStore {
   kind: 'memory' | 'redis';
   /** Takes `weight` requests from `key`'s allowance of `max` per `windowMs`; a refusal takes nothing. */
   consume(key: string, max: number, windowMs: number, weight?: number): Promise<RateLimitDecision>;
+  /** Whether the store answers: memory always does; Redis while it is up (else counts fall back to memory). */
+  status(): DependencyStatus;
   close(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export function createMemoryRateLimitStore({ maxKeys = 100_000 } = {}): RateLimi
       }
       return decision;
     },
+    status: () => 'up',
     async close() {
       tats.clear();
     },
@@ -124,27 +128,49 @@ type GcraRedis = Redis & {
   gcra(key: string, windowMs: number, max: number, weight: number): Promise<[number, number, number, number]>;
 };
 
-/** Counters in Redis, shared by every instance of the server. Keys expire when the bucket is full. */
-export function createRedisRateLimitStore(redisUrl: string, { prefix = 'ratelimit:' } = {}): RateLimitStore {
-  // A request must not hang on a slow or absent Redis: one retry, half a second at most.
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 500 }) as GcraRedis;
-  redis.on('error', (error) => warnOnce('Redis (rate limiter)', error));
-  redis.defineCommand('gcra', { numberOfKeys: 1, lua: GCRA_LUA });
+/**
+ * Counters in Redis, shared by every instance of the server (given a URL, or an open connection).
+ * Keys expire when the bucket is full.
+ *
+ * While Redis is down, requests are counted in this process's memory instead, and in Redis again
+ * once it is back. Refusing every request would take the API down with Redis; letting every
+ * request through would leave it open to abuse for as long as the outage lasts. Counted per
+ * instance, a caller gets at most the limit from each instance: bounded, if looser by the number
+ * of instances. A caller's Redis allowance is not charged for what it spent in memory.
+ */
+export function createRedisRateLimitStore(
+  redis: string | RedisConnection,
+  { prefix = 'ratelimit:', ...options }: { prefix?: string } & RedisConnectionOptions = {},
+): RateLimitStore {
+  const connection = typeof redis === 'string' ? openRedis(redis, options) : redis;
+  const client = connection.client as GcraRedis;
+  // The connection may be shared with the response cache: the command is defined once on it.
+  if (typeof client.gcra !== 'function') client.defineCommand('gcra', { numberOfKeys: 1, lua: GCRA_LUA });
+  const memory = createMemoryRateLimitStore();
   return {
     kind: 'redis',
     async consume(key, max, windowMs, weight = 1) {
-      const [allowed, remaining, resetMs, retryAfterMs] = await redis.gcra(`${prefix}${key}`, windowMs, max, weight);
-      return { allowed: allowed === 1, limit: max, remaining, resetMs, retryAfterMs };
+      if (connection.status() === 'up') {
+        try {
+          const [allowed, remaining, resetMs, retryAfterMs] = await client.gcra(`${prefix}${key}`, windowMs, max, weight);
+          return { allowed: allowed === 1, limit: max, remaining, resetMs, retryAfterMs };
+        } catch (error) {
+          connection.failed(error);
+        }
+      }
+      return memory.consume(key, max, windowMs, weight);
     },
+    status: () => connection.status(),
     async close() {
-      await redis.quit();
+      await memory.close();
+      if (typeof redis === 'string') await connection.close();
     },
   };
 }
 
 /** Redis when `REDIS_URL` is set (one budget across every instance), else this process's memory. */
-export function createRateLimitStore(redisUrl = process.env.REDIS_URL): RateLimitStore {
-  return redisUrl ? createRedisRateLimitStore(redisUrl) : createMemoryRateLimitStore();
+export function createRateLimitStore(redis: string | RedisConnection | undefined = process.env.REDIS_URL): RateLimitStore {
+  return redis ? createRedisRateLimitStore(redis) : createMemoryRateLimitStore();
 }
 
 let lastWarning = 0;
@@ -152,7 +178,7 @@ function warnOnce(what: string, error: unknown) {
   // A store outage would otherwise log once per request.
   if (Date.now() - lastWarning < 60_000) return;
   lastWarning = Date.now();
-  log.error({ err: error }, `${what} failed; requests are let through without rate limiting`);
+  log.warn({ err: error }, `${what} failed; requests are let through without rate limiting`);
 }
 
 /** The server context `createServer(yoga)` hands over: node's request, and through it the socket. */
@@ -251,8 +277,9 @@ export interface RateLimitOptions {
 /**
  * Counts every request to the server against its caller before anything else is read, and
  * answers an exhausted caller with 429, `Retry-After` and the RateLimit headers (code
- * `RATE_LIMITED`). A batch of n operations counts as n requests. When the store fails, requests
- * are let through: an outage of Redis must not take the API down with it.
+ * `RATE_LIMITED`). A batch of n operations counts as n requests. The Redis store counts in memory
+ * while Redis is down; should a store still fail, requests are let through: an outage of a store
+ * must not take the API down with it.
  */
 export function useRateLimit({ store, max, windowMs, trustProxy, authFailures = null }: RateLimitOptions): Plugin {
   const decisions = new WeakMap<Request, { key: string; decision: RateLimitDecision }>();

@@ -13,6 +13,7 @@ import { log as defaultLogger, type Logger, requestLog } from '../observability/
 import { collectProcessMetrics, observeDatabasePool } from '../observability/metrics.js';
 import { createBoundedSourceCache } from './document-cache.js';
 import { toExpectedError } from '../domain/errors.js';
+import { log } from '../observability/log.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { useRestrictedIntrospection } from './introspection.js';
 import { partnerCors, usePartnerAccess } from './partner-access.js';
@@ -88,6 +89,7 @@ function maskUnexpected(error: unknown, message: string): Error {
   if (status !== undefined && status < 500) return error as GraphQLError;
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   const expected = toExpectedError(original);
+  if (expected?.extensions.code === 'SERVICE_UNAVAILABLE') warnDatabaseUnavailable(original);
   if (expected) {
     return new GraphQLError(expected.message, {
       nodes: error instanceof GraphQLError ? error.nodes : undefined,
@@ -98,6 +100,15 @@ function maskUnexpected(error: unknown, message: string): Error {
   // The client gets a generic message (and the request id); the operator's log gets the real error.
   requestLog().error({ err: original }, 'Unexpected error while executing a GraphQL request');
   return maskError(error, message, false);
+}
+
+let lastDatabaseWarning = 0;
+/** The operator hears of a database outage once a minute with its cause, not once per request. */
+function warnDatabaseUnavailable(error: unknown) {
+  if (Date.now() - lastDatabaseWarning < 60_000) return;
+  lastDatabaseWarning = Date.now();
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  log.warn({ err: cause }, 'The database is unavailable: requests that need it get SERVICE_UNAVAILABLE (503)');
 }
 
 /**
