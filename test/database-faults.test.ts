@@ -140,7 +140,7 @@ describe.runIf(testBackends().includes('postgres'))('database faults', () => {
   function expectUnavailable(answer: Answer) {
     expect(answer.status).toBe(503);
     expect(answer.body.errors).toHaveLength(1);
-    expect(answer.body.errors![0]!.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE' });
+    expect(answer.body.errors![0]!.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(answer.body.errors![0]!.message).toBe('The database is unavailable right now. Retry in a few seconds.');
     expect(JSON.stringify(answer.body)).not.toMatch(/prisma|postgres|connection|ECONN|terminat|timeout|select/i);
   }
