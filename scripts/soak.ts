@@ -320,7 +320,7 @@ export async function soak(options: SoakOptions, io: CliIo, console: Console): P
         `response cache ${server ? options.cache : 'as configured'}; rate limit ${server ? options.rateLimit : 'as configured'}; ` +
         `load average before ${(loadavg()[0] ?? 0).toFixed(2)}`,
     );
-    console.log(' time   sent  2xx  429  5xx  other  in-flight  p50 ms  p99 ms  server RSS');
+    console.log('  time   sent  2xx  429  5xx  other  in-flight  p50 ms  p99 ms  server RSS');
 
     const latencies: number[] = [];
     let window: number[] = [];
@@ -349,12 +349,12 @@ export async function soak(options: SoakOptions, io: CliIo, console: Console): P
       else windowStatus.other++;
     };
     let lastReport = 0;
-    const report = (seconds: number) => {
+    const report = (label: string) => {
       const sorted = window.sort((a, b) => a - b);
       const current = pid ? rssOf(pid) : null;
       if (current !== null) rss.push(current);
       console.log(
-        `${seconds.toFixed(0).padStart(4)} s ${String(scheduled).padStart(6)} ${String(windowStatus.ok).padStart(4)} ${String(windowStatus.limited).padStart(4)} ` +
+        `${label.padStart(6)} ${String(scheduled).padStart(6)} ${String(windowStatus.ok).padStart(4)} ${String(windowStatus.limited).padStart(4)} ` +
           `${String(windowStatus.server).padStart(4)} ${String(windowStatus.other).padStart(6)} ${String(inFlight).padStart(10)} ` +
           `${percentile(sorted, 50).toFixed(1).padStart(7)} ${percentile(sorted, 99).toFixed(1).padStart(7)}  ${mb(current)}`,
       );
@@ -384,7 +384,7 @@ export async function soak(options: SoakOptions, io: CliIo, console: Console): P
         }
         if (elapsedS - lastReport >= 10) {
           lastReport = Math.floor(elapsedS / 10) * 10;
-          report(lastReport);
+          report(`${lastReport} s`);
         }
         if (scheduled >= total) {
           clearInterval(tick);
@@ -394,7 +394,8 @@ export async function soak(options: SoakOptions, io: CliIo, console: Console): P
     });
     await Promise.all(pending);
     const elapsed = (performance.now() - started) / 1000;
-    if (window.length) report(elapsed);
+    // The answers that came after the last scheduled request was sent.
+    if (window.length) report('drain');
 
     const own = process.cpuUsage(ownCpuBefore);
     const ownCpu = (own.user + own.system) / 1e6;
