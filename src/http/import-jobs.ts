@@ -22,6 +22,13 @@ export interface ServerImportJobs {
   close(): Promise<void>;
 }
 
+/**
+ * How long the server's shutdown waits for a running import: within the 10 s each closer has
+ * (src/http/shutdown.ts). A job still running then is given up: BullMQ retries it on a worker, and
+ * the embedded runner resumes its run at the next start.
+ */
+const JOB_GRACE_MS = 8_000;
+
 /** Throws ImportJobConfigError on bad settings (the server then exits with its message). */
 export async function startImportJobs({
   prisma,
@@ -43,7 +50,7 @@ export async function startImportJobs({
     const resumed = await runner.resumeInterrupted();
     if (resumed) log.warn({ resumed }, 'resumed import runs that a stopped server left RUNNING');
     if (settings.schedule) runner.startSchedule(settings.schedule);
-    return { jobs: runner, description: `import jobs in-process${every}`, close: () => runner.close() };
+    return { jobs: runner, description: `import jobs in-process${every}`, close: () => runner.close(JOB_GRACE_MS) };
   }
 
   const target = bullTarget(settings, database.url);
@@ -56,7 +63,7 @@ export async function startImportJobs({
     jobs: queue,
     description: `import jobs on ${where} (BullMQ), ${worker ? 'worker in-process' : 'no worker in-process'}${every}`,
     async close() {
-      await worker?.close();
+      await worker?.close(JOB_GRACE_MS);
       await queue.close();
     },
   };

@@ -26,6 +26,8 @@ export interface InProcessImportJobs extends ImportJobs {
   startSchedule(schedule: ImportSchedule): void;
   /** Resolves when no job is queued or running (tests). */
   idle(): Promise<void>;
+  /** Takes no more jobs and waits up to `graceMs` (10 s) for the running one; its run is resumed at the next start. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export function createInProcessImportJobs(
