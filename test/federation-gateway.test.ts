@@ -289,6 +289,15 @@ describe.each(testBackends().slice(0, 1))('the gateway over this service on %s a
     expect(through.body.data?.viewer ?? null).toBeNull();
   });
 
+  it('refuses a partner key from a foreign origin through the gateway as the service does: FORBIDDEN_ORIGIN', async () => {
+    const key = (await createCredential(api.db.prisma, { kind: 'PARTNER', name: 'site', allowedOrigins: ['https://partner.example'] })).secret;
+    const foreign = await post(gateway(), '{ viewer { kind } }', {}, { 'x-api-key': key, origin: 'https://elsewhere.example' });
+    expect(foreign.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN_ORIGIN');
+    expect(foreign.body.data?.viewer ?? null).toBeNull();
+    const allowed = await post(gateway(), '{ viewer { kind } }', {}, { 'x-api-key': key, origin: 'https://partner.example' });
+    expect(allowed.body.data).toEqual({ viewer: { kind: 'PARTNER' } });
+  });
+
   it('refuses through the gateway what a trusted-documents-only key may not send directly', async () => {
     const onlyTrusted = { 'x-api-key': (await createCredential(api.db.prisma, { kind: 'PARTNER', name: 'trusted', trustedDocumentsOnly: true })).secret };
     const through = await post(gateway(), '{ viewer { kind } }', {}, onlyTrusted);
