@@ -3,7 +3,9 @@
 // proves the check catches one.
 const LAYERS = [
   // [name, modules, a module's path in it (for test/architecture.test.ts)]
-  ['entry', '^src/(server|startup)\\.ts$', 'src/server.ts'], // listens; opens the database
+  // listens; opens the database. src/gateway/ is a program of its own (`npm run gateway`, the
+  // federation gateway), at the same level: see the rule `gateway-is-its-own-program` below.
+  ['entry', '^src/(server|startup)\\.ts$|^src/gateway/', 'src/server.ts'],
   ['http', '^src/http/', 'src/http/yoga.ts'], // the Yoga server, its plugins and limits
   ['schema', '^src/schema/', 'src/schema/index.ts'], // the GraphQL schema, declarative
   ['resolvers', '^src/(resolvers|loaders|compiled)/|^src/context\\.ts$', 'src/resolvers/search.ts'], // business logic, data access
@@ -34,6 +36,20 @@ const forbidden = LAYERS.flatMap(([name, path], rank) =>
 module.exports = {
   forbidden: [
     ...forbidden,
+    {
+      name: 'gateway-is-its-own-program',
+      comment: 'the federation gateway (src/gateway/) and the service are separate programs: neither imports the other',
+      severity: 'error',
+      from: { pathNot: '^src/gateway/' },
+      to: { path: '^src/gateway/' },
+    },
+    {
+      name: 'gateway-does-not-import-the-server',
+      comment: 'the gateway reaches the service over HTTP only; it may reuse the http layer and below',
+      severity: 'error',
+      from: { path: '^src/gateway/' },
+      to: { path: '^src/(server|startup)\\.ts$' },
+    },
     {
       name: 'no-tooling-in-product',
       comment: 'src/ never imports scripts, tests or benchmarks',

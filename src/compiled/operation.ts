@@ -59,7 +59,10 @@ const info = (
   parentType: GraphQLObjectType,
   operation: OperationDefinitionNode,
   selection: SelectionContext,
-): GraphQLResolveInfo => ({
+): GraphQLResolveInfo =>
+  // graphql 16's fields. (The gateway's typings, src/gateway/, declare graphql-tools' extra
+  // members on GraphQLResolveInfo for the whole program; resolvers here never read them.)
+  ({
   fieldName: field.name,
   fieldNodes: field.nodes,
   returnType: field.def.type,
@@ -70,7 +73,7 @@ const info = (
   rootValue: undefined,
   operation,
   variableValues: selection.variableValues,
-});
+  }) satisfies Omit<GraphQLResolveInfo, 'getAbortSignal' | 'getAsyncHelpers'> as unknown as GraphQLResolveInfo;
 
 async function executeCompiled(args: ExecutionArgs): Promise<ExecutionResult | null> {
   const ctx = args.contextValue as Context | undefined;

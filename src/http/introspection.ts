@@ -2,7 +2,9 @@ import { getOperationAST, GraphQLError, Kind, type DocumentNode, type SelectionS
 import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../auth/viewer.js';
 
-const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
+// `_service { sdl }` (federation) is the whole schema too: a gateway reads it with a credential
+// that may introspect, or from a server where introspection is public (docs/federation.md).
+const INTROSPECTION_FIELDS = new Set(['__schema', '__type', '_service']);
 
 /** Whether a selection, through its fragments, asks for `__schema` or `__type` (`__typename` is fine). */
 function introspects(document: DocumentNode, selectionSet: SelectionSetNode, seen = new Set<string>()): boolean {
@@ -20,7 +22,7 @@ function introspects(document: DocumentNode, selectionSet: SelectionSetNode, see
 
 /**
  * Restricted introspection: only viewers with `canIntrospect` (editors and admins) may execute an
- * operation that reads `__schema` or `__type`; anyone else gets 403 with code `FORBIDDEN`. It is
+ * operation that reads `__schema`, `__type` or `_service`; anyone else gets 403 with code `FORBIDDEN`. It is
  * checked at execution, where the viewer is known, and never reaches a resolver or the response
  * cache. Used in production; in development the schema is open to GraphiQL.
  */

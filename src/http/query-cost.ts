@@ -65,6 +65,18 @@ function withPageSize(node: FieldNode, variables: Record<string, unknown>, defau
   return { ...node, arguments: [...others, first] };
 }
 
+/**
+ * A federation gateway's `_entities(representations:)`: every representation resolves the whole
+ * selection, so it counts like a page of that many items (unclamped; the cost limit is the bound).
+ */
+function withRepresentationCount(node: FieldNode, variables: Record<string, unknown>): FieldNode {
+  const value = node.arguments?.find((arg) => arg.name.value === 'representations')?.value;
+  const given = value?.kind === Kind.VARIABLE ? variables[value.name.value] : undefined;
+  const count = value?.kind === Kind.LIST ? value.values.length : Array.isArray(given) ? given.length : 1;
+  const first: ArgumentNode = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'first' }, value: int(count) };
+  return { ...node, arguments: [...(node.arguments ?? []), first] };
+}
+
 type CostResult = { cost: number } | { rejected: string };
 
 /** Costs `operation` under COST_MODEL with the request's page sizes; over `maxCost` is an error. */
@@ -81,6 +93,9 @@ function costOperation(
   const typeInfo = new TypeInfo(schema);
   const paged: ASTVisitor = {
     Field(node) {
+      if (node.name.value === '_entities' && typeInfo.getParentType() === schema.getQueryType()) {
+        return withRepresentationCount(node, variables);
+      }
       // Connection fields are the ones that take a page size.
       const paginated = typeInfo.getFieldDef()?.args.some((arg) => arg.name === 'first');
       return paginated ? withPageSize(node, variables, defaults) : undefined;
@@ -103,7 +118,7 @@ function costOperation(
 }
 
 interface OperationCosts {
-  /** Variables that set a page size: the only ones the cost depends on. */
+  /** Variables that set a page size or hold `_entities` representations: the only ones the cost depends on. */
   pageVariables: string[];
   /** Cost by the values of those variables. */
   byPageSizes: Map<string, CostResult>;
@@ -126,7 +141,8 @@ export function useQueryCost({ maxCost }: { maxCost: number }): Plugin {
       const pageVariables = new Set<string>();
       visit(document, {
         Argument(arg) {
-          if ((arg.name.value === 'first' || arg.name.value === 'last') && arg.value.kind === Kind.VARIABLE) {
+          const sized = arg.name.value === 'first' || arg.name.value === 'last' || arg.name.value === 'representations';
+          if (sized && arg.value.kind === Kind.VARIABLE) {
             pageVariables.add(arg.value.name.value);
           }
         },
@@ -134,7 +150,11 @@ export function useQueryCost({ maxCost }: { maxCost: number }): Plugin {
       known = { pageVariables: [...pageVariables], byPageSizes: new Map() };
       costs.set(operation, known);
     }
-    const key = JSON.stringify(known.pageVariables.map((name) => variables[name] ?? null));
+    // A list of representations counts by its length only.
+    const key = JSON.stringify(known.pageVariables.map((name) => {
+      const value = variables[name];
+      return Array.isArray(value) ? `length ${value.length}` : (value ?? null);
+    }));
     let result = known.byPageSizes.get(key);
     if (!result) {
       result = costOperation(schema, document, operation, variables, maxCost);

@@ -13,6 +13,7 @@ import {
   createOrganizationArticleCountLoader,
   createOrganizationArticlesLoader,
 } from './organization-articles.js';
+import { createReferencesLoader } from './references.js';
 import { createSubtreeIdsLoader } from './subtree.js';
 
 /**
@@ -32,5 +33,6 @@ export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
     organizationAchievementCount: createOrganizationAchievementCountLoader(prisma, viewer),
     achievementStats: createAchievementStatsLoader(prisma, viewer),
     subtreeIds: createSubtreeIdsLoader(prisma, viewer),
+    references: createReferencesLoader(prisma, viewer),
   };
 }

@@ -3,6 +3,8 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ZodPlugin from '@pothos/plugin-zod';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import { GraphQLScalarType } from 'graphql';
 import { DateResolver, DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
@@ -42,7 +44,10 @@ export const builder = new SchemaBuilder<{
 }>({
   // Compiled reads (src/compiled/plugin.ts) wrap plugin-prisma, inside scope-auth and zod: a
   // compiled field is authorized and its arguments validated exactly as on the Prisma path.
-  plugins: [ScopeAuthPlugin, ZodPlugin, 'compiledReads', PrismaPlugin, RelayPlugin, 'connections'],
+  // Federation (src/schema/federation.ts) goes after the plugins that wrap resolvers, as its docs ask.
+  plugins: [ScopeAuthPlugin, ZodPlugin, 'compiledReads', PrismaPlugin, RelayPlugin, 'connections', DirectivesPlugin, FederationPlugin],
+  // graphql-tools (codegen's printer) reads directives keyed by name.
+  directives: { useGraphQLToolsUnorderedDirectives: true },
   defaultFieldNullability: false,
   scopeAuth: {
     // From the viewer resolved once in createContext. `editor` means editors and up.
@@ -84,7 +89,8 @@ export const builder = new SchemaBuilder<{
       description: 'Several objects by global ID, in the order asked; null for each one not found.',
       args: { ids: { description: 'Global IDs, as returned in `id` fields.' } },
     },
-    pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
+    // Every subgraph with connections may define PageInfo too (federation).
+    pageInfoTypeOptions: { description: 'Where a page sits in its connection.', shareable: true },
     hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'Whether items precede this page.' },
     startCursorFieldOptions: { description: 'Cursor of the first item on this page.' },

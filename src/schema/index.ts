@@ -10,5 +10,10 @@ import './viewer.js';
 import './audit.js';
 import './import.js';
 import './provenance.js';
+import { describeFederationFields } from './federation.js';
 
-export const schema = builder.toSchema({ sortSchema: true });
+// One schema, served directly and to a federation gateway alike: the subgraph schema adds
+// `_service` and `_entities` to Query, and `@link`/`@key`/`@shareable` to the SDL (docs/federation.md).
+export const schema = describeFederationFields(
+  builder.toSubGraphSchema({ sortSchema: true, linkUrl: 'https://specs.apollo.dev/federation/v2.6' }),
+);
