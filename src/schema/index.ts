@@ -10,5 +10,6 @@ import './viewer.js';
 import './audit.js';
 import './import.js';
 import './provenance.js';
+import './live.js';
 
 export const schema = builder.toSchema({ sortSchema: true });
