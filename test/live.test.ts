@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredential } from '../src/auth/credentials.js';
 import { createMemoryEventBus, createRedisEventBus, type EventBus } from '../src/db/event-bus.js';
 import { encodeGlobalId } from '../src/domain/global-id.js';
 import { createLiveSubscriptions } from '../src/http/live.js';
+import { createShutdown } from '../src/http/shutdown.js';
 import { DEFAULT_LIMITS } from '../src/http/limits.js';
 import { createMemoryRateLimitStore } from '../src/http/rate-limit.js';
 import { createYogaServer, type YogaServer } from '../src/http/yoga.js';
@@ -11,7 +14,7 @@ import { createAchievement as storeAchievement } from '../src/store/achievements
 import { attachEventBus, eventBusOf, writeTransaction } from '../src/store/events.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { createOrganization, createSeries, unique } from './support/factory.js';
-import { REDIS_URL, testStores } from './support/redis.js';
+import { type PrivateRedis, REDIS_URL, redisServerAvailable, startPrivateRedis, testStores } from './support/redis.js';
 import { readSse, type SseStream, until } from './support/sse.js';
 
 // Live content (docs/live.md): subscriptions over SSE through yoga.fetch, each event loaded with
@@ -293,6 +296,50 @@ describe('limits and shutdown', () => {
     expect(late.status).toBe(503);
   });
 
+  it('drains a real HTTP server at once with streams open, though SHUTDOWN_TIMEOUT_MS is long', async () => {
+    const events = createMemoryEventBus();
+    const live = createLiveSubscriptions(DEFAULT_LIMITS);
+    const yoga = createYogaServer({ prisma: api.db.prisma, events, live });
+    const server = createServer(yoga);
+    const shutdown = createShutdown(server, { timeoutMs: 30_000 });
+    shutdown.onStopping(() => live.endAll());
+    shutdown.add({ name: 'the event bus', close: () => events.close() });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const bodies = [1, 2].map(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve(text)).on('error', reject);
+          });
+          req.on('error', reject);
+          req.end(JSON.stringify({ query: ACHIEVEMENT_RECORDED }));
+        }),
+    );
+    await streamsOpen(events, 2);
+    const started = performance.now();
+    expect(await shutdown.run('test')).toBe(0);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    for (const body of await Promise.all(bodies)) expect(body).toMatch(/event: complete\ndata:\n\n$/);
+  });
+
+  it('serves subscriptions and keeps them off graphql-jit when GRAPHQL_JIT=on', async () => {
+    const events = createMemoryEventBus();
+    const prisma = api.db.prisma;
+    const yoga = createYogaServer({ prisma, events, jit: true });
+    const stream = await subscribe(yoga, ACHIEVEMENT_RECORDED);
+    await streamsOpen(events, 1);
+    const org = await createOrganization(prisma);
+    const slug = unique('jit');
+    // The write publishes on the database's bus; this server listens on its own, so the event is handed over.
+    const row = await writeTransaction(prisma, 'CORPUS', (tx) => storeAchievement(tx, { slug, organizationId: org.id, title: '即时编译', kind: 'HONOR', level: 'DISTRICT' }));
+    events.publish({ type: 'achievementRecorded', id: row.id, version: 1, created: true, organizationId: org.id, at: new Date().toISOString(), origin: 'CORPUS' });
+    expect((await stream.read())!.data.data.achievementRecorded.achievement.slug).toBe(slug);
+    await stream.close();
+  });
+
   it('sends keep-alive pings while nothing happens', async () => {
     const yoga = createYogaServer({ prisma: api.db.prisma, events: createMemoryEventBus() });
     const stream = await subscribe(yoga, ACHIEVEMENT_RECORDED);
@@ -344,5 +391,41 @@ describe.each(await testStores())('events across instances (%s)', (store) => {
     expect(await onC.read(300)).toBeNull();
     await onB.close();
     await onC.close();
+  });
+});
+
+describe.runIf(redisServerAvailable())('losing Redis', () => {
+  let api: TestApi;
+  let redis: PrivateRedis;
+  let bus: EventBus;
+  beforeAll(async () => {
+    api = await createTestApi('pglite');
+    redis = await startPrivateRedis();
+    bus = createRedisEventBus(redis.url, { prefix: `cf-test:${unique('loss')}:` });
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await redis?.kill();
+    await api?.close();
+  });
+
+  it('ends open streams with EVENTS_LOST when Redis goes, refuses new ones with 503 while it is down, and serves them again once it is back', async () => {
+    const yoga = createYogaServer({ prisma: api.db.prisma, events: bus });
+    await until(() => bus.status() === 'up', 10_000, 'the bus to subscribe');
+    const stream = await subscribe(yoga, ACHIEVEMENT_RECORDED);
+    await streamsOpen(bus, 1);
+    await redis.kill();
+    const last = await stream.read(10_000);
+    expect(last?.data.errors).toMatchObject([{ extensions: { code: 'EVENTS_LOST' } }]);
+    expect(last?.data.errors[0].message).toMatch(/Subscribe again, then re-query/);
+    expect((await stream.read())?.event).toBe('complete');
+    const refused = await subscribe(yoga, ACHIEVEMENT_RECORDED);
+    expect(refused.status).toBe(503);
+    expect((await refused.read())?.data.errors).toMatchObject([{ extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
+    await redis.start();
+    await until(() => bus.status() === 'up', 15_000, 'the bus to subscribe again');
+    const again = await subscribe(yoga, ACHIEVEMENT_RECORDED);
+    expect(again.status).toBe(200);
+    await again.close();
   });
 });
