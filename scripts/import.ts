@@ -7,6 +7,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Console } from 'node:console';
 import { type CliIo, type CliStream, isEntryPoint, runAsScript, runCommand, UsageError } from './cli.js';
+import { createRedisEventBus } from '../src/db/event-bus.js';
+import { attachEventBus, eventBusOf } from '../src/store/events.js';
 import { databaseConfigFromEnv, openDatabase } from '../src/db/client.js';
 import { ImportConfigError, importConfigFromEnv } from '../src/ingest/config.js';
 import { runImport } from '../src/ingest/import.js';
@@ -102,6 +104,9 @@ async function run(argv: string[], io: CliIo, console: Console): Promise<number>
   const config = importConfigFromEnv(io.env);
   const dbConfig = databaseConfigFromEnv(io.env);
   const db = await openDatabase(dbConfig);
+  // With REDIS_URL, the servers' subscribers hear of what this run publishes (docs/live.md).
+  const redisUrl = io.env.REDIS_URL?.trim();
+  if (redisUrl) attachEventBus(db.prisma, createRedisEventBus(redisUrl, { prefix: io.env.LIVE_CHANNEL_PREFIX || undefined, subscribe: false }));
   try {
     // The embedded database is brought up to date, as the server does on start.
     if (dbConfig.kind === 'pglite') await migrateDatabase(db);
@@ -117,6 +122,7 @@ async function run(argv: string[], io: CliIo, console: Console): Promise<number>
     printSummary(console, summary);
     return summary.counts.failed ? 1 : 0;
   } finally {
+    await eventBusOf(db.prisma).close();
     await db.close();
   }
 }

@@ -13,6 +13,8 @@ import { ImportJobConfigError, importJobSettingsFromEnv } from '../src/jobs/conf
 import { bullTarget } from '../src/jobs/queue.js';
 import { startImportWorker } from '../src/jobs/worker.js';
 import { log } from '../src/observability/log.js';
+import { createRedisEventBus } from '../src/db/event-bus.js';
+import { attachEventBus, eventBusOf } from '../src/store/events.js';
 
 const USAGE = `Usage:
   npm run worker
@@ -21,7 +23,8 @@ Runs queued import jobs (importContent, the schedule) from the database at DATAB
 time, until SIGTERM or SIGINT. Start as many as you like. The server runs one too unless
 IMPORT_WORKER=off. Settings (environment): DATABASE_URL (required), JOB_BACKEND, REDIS_URL,
 IMPORT_JOB_ATTEMPTS, IMPORT_JOB_BACKOFF_MS, IMPORT_JOB_LOCK_MS, IMPORT_JOB_STALLED_INTERVAL_MS,
-IMPORT_WORKER_GRACE_MS and the importer's IMPORT_* settings.`;
+IMPORT_WORKER_GRACE_MS and the importer's IMPORT_* settings. With REDIS_URL (and LIVE_CHANNEL_PREFIX),
+the events of its imports reach the servers' subscribers; without it they stay in this process.`;
 
 class WorkerSetupError extends Error {}
 
@@ -43,6 +46,10 @@ async function run(argv: string[], io: CliIo, console: Console): Promise<number>
   if (!grace.success) throw new WorkerSetupError(`IMPORT_WORKER_GRACE_MS ${grace.error.issues[0]?.message}`);
 
   const db = await openDatabase(database);
+  // Its imports' events (articlePublished, importRunFinished) reach subscribers only through Redis.
+  const redisUrl = io.env.REDIS_URL?.trim();
+  if (redisUrl) attachEventBus(db.prisma, createRedisEventBus(redisUrl, { prefix: io.env.LIVE_CHANNEL_PREFIX || undefined, subscribe: false }));
+  else log.warn('REDIS_URL is not set: subscribers of the servers will not hear of the imports this worker runs (docs/live.md)');
   const target = bullTarget(settings, database.url);
   const worker = startImportWorker(db.prisma, target, settings);
   log.info({ backend: target.kind, attempts: settings.attempts, lockMs: settings.lockMs }, 'import worker started');
@@ -53,6 +60,7 @@ async function run(argv: string[], io: CliIo, console: Console): Promise<number>
   });
   log.info({ signal }, 'import worker closing');
   await worker.close(grace.data);
+  await eventBusOf(db.prisma).close();
   await db.close();
   log.info('import worker closed');
   return 0;

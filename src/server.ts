@@ -4,6 +4,8 @@ import { setFlagsFromString } from 'node:v8';
 import { z } from 'zod';
 import { DEFAULT_CONNECT_TIMEOUT_MS, databaseConfigFromEnv, openDatabase } from './db/client.js';
 import { openRedis } from './db/redis.js';
+import { createRedisEventBus } from './db/event-bus.js';
+import { attachEventBus, eventBusOf } from './store/events.js';
 import { wholeNumber } from './domain/env.js';
 import { createShutdown, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './http/shutdown.js';
 import { limitsFromEnv, type EndpointSettings } from './http/limits.js';
@@ -64,7 +66,7 @@ const opening =
     ? import('./startup.js').then(({ openEmbeddedDatabase }) => openEmbeddedDatabase(config, openOptions))
     : openDatabase(config, openOptions).then((db) => ({ db, startup: null }));
 opening.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
-const [{ createYogaServer }, { createResponseCacheStore }, { createRateLimitStore }, { redisReadiness }, { createMetricsServer }, { startImportJobs }] =
+const [{ createYogaServer }, { createResponseCacheStore }, { createRateLimitStore }, { redisReadiness }, { createMetricsServer }, { startImportJobs }, { createLiveSubscriptions }] =
   await Promise.all([
     import('./http/yoga.js'),
     import('./http/response-cache.js'),
@@ -72,6 +74,7 @@ const [{ createYogaServer }, { createResponseCacheStore }, { createRateLimitStor
     import('./http/health.js'),
     import('./http/metrics.js'),
     import('./http/import-jobs.js'),
+    import('./http/live.js'),
   ]);
 const { db, startup } = await opening;
 if (startup?.appliedMigrations.length) log.info({ migrations: startup.appliedMigrations }, `Applied migrations: ${startup.appliedMigrations.join(', ')}`);
@@ -97,6 +100,14 @@ const ttlMs = Number(process.env.RESPONSE_CACHE_TTL_MS ?? 60_000);
 // Rate limits are counted in Redis when REDIS_URL is set (shared by every instance), else in memory.
 const rateLimitStore = limits.rateLimit ? createRateLimitStore(redis ?? '') : undefined;
 if (rateLimitStore) shutdown.add({ name: 'the rate limits', close: () => rateLimitStore.close() });
+// Events of committed writes (docs/live.md): through Redis when REDIS_URL is set, on connections of
+// their own, so that every instance and worker shares them; else in this process. Writes through
+// db.prisma publish to it; subscriptions read it. At shutdown the streams end before requests drain.
+if (process.env.REDIS_URL) attachEventBus(db.prisma, createRedisEventBus(process.env.REDIS_URL, { prefix: process.env.LIVE_CHANNEL_PREFIX || undefined }));
+const events = eventBusOf(db.prisma);
+shutdown.add({ name: 'the event bus', close: () => events.close() });
+const live = createLiveSubscriptions(limits);
+shutdown.onStopping(() => live.endAll());
 // Import jobs (docs/import.md): BullMQ on PostgreSQL with a worker here unless IMPORT_WORKER=off;
 // on the embedded database, an in-process runner. Closed before the database and Redis.
 const importJobs = await startImportJobs({ prisma: db.prisma, database: config, responseCache: cacheStore?.cache ?? null }).catch(
@@ -121,6 +132,8 @@ const yoga = createYogaServer({
   importJobs: importJobs.jobs,
   readiness: { redis: redisCheck?.check },
   metricsToken,
+  events,
+  live,
 });
 server.on('request', yoga);
 const metricsServer = metricsPort !== null ? createMetricsServer() : null;
@@ -132,6 +145,7 @@ if (metricsServer) {
 server.listen(port, host, () => {
   const where = config.kind === 'pglite' ? `PGlite at ${config.dataDir}` : 'PostgreSQL';
   const cache = cacheStore ? `${cacheStore.kind} response cache` : 'no response cache';
+  const bus = `${events.kind} event bus`;
   const rate = limits.rateLimit && rateLimitStore
     ? `rate limit ${limits.rateLimit.max}/${limits.rateLimit.windowMs / 1000} s in ${rateLimitStore.kind}`
     : 'no rate limit';
@@ -139,7 +153,7 @@ server.listen(port, host, () => {
   // The bound port: PORT=0 takes any free one.
   const { port: bound } = server.address() as AddressInfo;
   log.info(
-    `${what} at http://${host}:${bound}${yoga.graphqlEndpoint} (${where}, ${cache}, ${rate}, introspection ${limits.introspection}, ${importJobs.description})`,
+    `${what} at http://${host}:${bound}${yoga.graphqlEndpoint} (${where}, ${cache}, ${rate}, introspection ${limits.introspection}, ${importJobs.description}, ${bus})`,
   );
 });
 

@@ -72,6 +72,8 @@ describe('the limits read from the environment', () => {
       DATABASE_STATEMENT_TIMEOUT_MS: '3000',
       TRUST_PROXY: 'true',
       INTROSPECTION: 'restricted',
+      MAX_SUBSCRIPTIONS_PER_CREDENTIAL: '4',
+      MAX_SUBSCRIPTIONS_PER_ADDRESS: '0',
     });
     expect(limits).toEqual({
       maxDepth: 8,
@@ -86,6 +88,7 @@ describe('the limits read from the environment', () => {
       statementTimeoutMs: 3_000,
       trustProxy: 1,
       introspection: 'restricted',
+      subscriptions: { perCredential: 4, perAddress: 0 },
     });
     expect(limitsFromEnv({ RATE_LIMIT: 'off' }).limits.rateLimit).toBeNull();
   });

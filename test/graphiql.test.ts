@@ -4,6 +4,7 @@ import { createCredential } from '../src/auth/credentials.js';
 import { loadCorpus } from '../src/ingest/corpus.js';
 import { GRAPHIQL_EXAMPLES } from '../src/http/yoga.js';
 import { createTestApi, type TestApi } from './support/api.js';
+import { readSse } from './support/sse.js';
 
 // GraphiQL opens with example operations; each must work on the corpus a new user gets.
 
@@ -28,7 +29,7 @@ describe('GraphiQL on the corpus', () => {
   });
   afterAll(() => api?.close());
 
-  it('offers the six example operations', () => {
+  it('offers the nine example operations', () => {
     expect(operations).toEqual([
       'OrganizationProfile',
       'SeriesInOrder',
@@ -36,6 +37,9 @@ describe('GraphiQL on the corpus', () => {
       'Search',
       'ArticleProvenance',
       'RenameOrganization',
+      'ArticlePublishedInSeries',
+      'CreateDraft',
+      'PublishDraft',
     ]);
   });
 
@@ -101,6 +105,36 @@ describe('GraphiQL on the corpus', () => {
     expect(data.updateOrganization.organization).toMatchObject({ name: '六盘水市钟山区人民检察院', shortName: '钟山检察', version: 2 });
     const stale = await run(api, 'RenameOrganization', variables, { authorization: `Bearer ${secret}` });
     expect(stale.errors).toMatchObject([{ extensions: { code: 'CONFLICT' } }]);
+  });
+
+  it('runs the live example: a subscriber to the corpus series hears of a draft an editor publishes, and only then', async () => {
+    const { data: series } = await run(api, 'SeriesInOrder');
+    const seriesId = series.series.id;
+    expect(seriesId).toEqual(expect.any(String));
+    const response = await api.yoga.fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: GRAPHIQL_EXAMPLES, operationName: 'ArticlePublishedInSeries', variables: { series: seriesId } }),
+    });
+    expect(response.status).toBe(200);
+    const stream = readSse(response);
+    const { secret } = await createCredential(api.db.prisma, { kind: 'EDITOR', name: 'graphiql live editor' });
+    const auth = { authorization: `Bearer ${secret}` };
+    const created = await run(api, 'CreateDraft', { series: seriesId }, auth);
+    expect(created.errors).toBeUndefined();
+    const draft = created.data.createArticle.article;
+    expect(draft).toMatchObject({ status: 'DRAFT', version: 1 });
+    expect(await stream.read(300)).toBeNull();
+    const published = await run(api, 'PublishDraft', { id: draft.id, version: draft.version }, auth);
+    expect(published.errors).toBeUndefined();
+    const message = await stream.read();
+    expect(message?.data.data.articlePublished).toMatchObject({
+      version: 2,
+      origin: 'EDITORIAL',
+      republished: false,
+      article: { slug: 'liupanshui-procurators-draft', episode: 51, status: 'PUBLISHED', series: { title: '中国凉都——六盘水检察人系列报道' } },
+    });
+    await stream.close();
   });
 
   it('serves GraphiQL with the examples to a browser at /graphql', async () => {

@@ -4,7 +4,15 @@ import { ZodError } from 'zod';
 import { Prisma } from '../generated/prisma/client.js';
 
 /** Stable codes that clients may branch on (`extensions.code`). */
-export type ErrorCode = 'NOT_FOUND' | 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'SERVICE_UNAVAILABLE'
+  | 'EVENTS_LOST'
+  | 'TOO_MANY_SUBSCRIPTIONS';
 
 /** An expected failure: its message and `extensions.code` reach the client unmasked. */
 export class ExpectedError extends GraphQLError {
@@ -93,6 +101,36 @@ export class ServiceUnavailableError extends ExpectedError {
     });
     // For the operator's log only: the client sees the message and code above.
     if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, enumerable: false });
+  }
+}
+
+/**
+ * Live updates cannot be served right now: their message bus (Redis) does not answer. HTTP 503
+ * with Retry-After; the subscription may be opened again as it is.
+ */
+export class LiveUnavailableError extends ExpectedError {
+  constructor() {
+    super('SERVICE_UNAVAILABLE', 'Live updates are unavailable right now: their message bus does not answer. Retry in a few seconds.', {
+      http: { status: 503, headers: { 'Retry-After': '5' } },
+    });
+  }
+}
+
+/**
+ * A subscription's stream ended because events may have been missed: the message bus (Redis)
+ * dropped its connection, or the subscriber fell too far behind. The client subscribes again and
+ * re-queries what it shows (docs/live.md#after-a-reconnect).
+ */
+export class EventsLostError extends ExpectedError {
+  constructor(reason: string) {
+    super('EVENTS_LOST', `Events may have been lost: ${reason}. Subscribe again, then re-query what you show.`);
+  }
+}
+
+/** A caller opened more subscriptions than its limit allows: HTTP 429. */
+export class TooManySubscriptionsError extends ExpectedError {
+  constructor(message: string, limit: number) {
+    super('TOO_MANY_SUBSCRIPTIONS', message, { limit, http: { status: 429, headers: { 'Retry-After': '5' } } });
   }
 }
 

@@ -35,6 +35,11 @@ export interface Limits {
   trustProxy: number;
   /** `restricted`: only viewers who may introspect (editors and admins) get `__schema`/`__type`. */
   introspection: 'public' | 'restricted';
+  /**
+   * Subscriptions open at once on one instance: per credential, and per client address for
+   * anonymous subscribers (src/http/live.ts). Past it, 429 `TOO_MANY_SUBSCRIPTIONS`.
+   */
+  subscriptions: { perCredential: number; perAddress: number };
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -50,6 +55,7 @@ export const DEFAULT_LIMITS: Limits = {
   statementTimeoutMs: 10_000,
   trustProxy: 0,
   introspection: 'public',
+  subscriptions: { perCredential: 100, perAddress: 10 },
 };
 
 type Env = Record<string, string | undefined>;
@@ -104,6 +110,8 @@ const envSchema = (production: boolean) =>
       .transform((raw) => ({ true: '1', on: '1', false: '0', off: '0' })[raw?.trim().toLowerCase() ?? ''] ?? raw)
       .pipe(wholeNumber(DEFAULT_LIMITS.trustProxy, 0, 10)),
     INTROSPECTION: oneOf(['public', 'restricted'], production ? 'restricted' : 'public'),
+    MAX_SUBSCRIPTIONS_PER_CREDENTIAL: wholeNumber(DEFAULT_LIMITS.subscriptions.perCredential, 0, 100_000),
+    MAX_SUBSCRIPTIONS_PER_ADDRESS: wholeNumber(DEFAULT_LIMITS.subscriptions.perAddress, 0, 100_000),
     GRAPHIQL: oneOf(['on', 'off'], production ? 'off' : 'on'),
   });
 
@@ -142,6 +150,7 @@ export function limitsFromEnv(env: Env = process.env): EndpointSettings {
       statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS > 0 ? v.DATABASE_STATEMENT_TIMEOUT_MS : null,
       trustProxy: v.TRUST_PROXY,
       introspection: v.INTROSPECTION,
+      subscriptions: { perCredential: v.MAX_SUBSCRIPTIONS_PER_CREDENTIAL, perAddress: v.MAX_SUBSCRIPTIONS_PER_ADDRESS },
     },
     graphiql: v.GRAPHIQL === 'on',
   };

@@ -30,6 +30,11 @@ export interface Shutdown {
    */
   add(closer: Closer): void;
   /**
+   * Calls `listener` when shutdown starts, before requests drain: for answers that never finish
+   * by themselves (subscription streams), which end there and then.
+   */
+  onStopping(listener: () => void): void;
+  /**
    * Shuts down (once; later calls return the same promise): stops accepting connections and
    * closes idle keep-alive ones at once, lets requests in flight finish for up to `timeoutMs`,
    * cuts the connections still open, then runs the closers. Resolves to the exit code: 0, or 1
@@ -46,6 +51,7 @@ export function createShutdown(
   { timeoutMs, closerTimeoutMs = 10_000, logger = processLog }: ShutdownOptions,
 ): Shutdown {
   const closers: Closer[] = [];
+  const stoppingListeners: (() => void)[] = [];
   const inFlight = new Set<ServerResponse>();
   let stopping: Promise<number> | null = null;
   let cut: (() => void) | null = null;
@@ -108,10 +114,18 @@ export function createShutdown(
 
   return {
     add: (closer) => void closers.push(closer),
+    onStopping: (listener) => void stoppingListeners.push(listener),
     run(reason) {
       stopping ??= (async () => {
         const started = Date.now();
         logger.info({ reason }, `${reason}: closing (requests in flight get up to ${timeoutMs} ms)`);
+        for (const listener of stoppingListeners) {
+          try {
+            listener();
+          } catch (error) {
+            logger.error({ err: error }, 'A shutdown listener failed');
+          }
+        }
         await drain();
         const code = await closeAll();
         logger.info({ reason, ms: Date.now() - started, code }, `Closed in ${Date.now() - started} ms`);

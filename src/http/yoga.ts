@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { GraphQLError } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
 import { useCompiledOperations } from '../compiled/operation.js';
@@ -31,6 +32,10 @@ import { schema } from '../schema/index.js';
 import { loadEmbedDocuments, loadTrustedDocuments } from './trusted-documents.js';
 import { type FetchHandler, useEmbedCards } from './embed/routes.js';
 import { useFramingRules } from './framing.js';
+import type { EventBus } from '../db/event-bus.js';
+import { eventBusOf } from '../store/events.js';
+import { createLiveSubscriptions, type LiveSubscriptions } from './live.js';
+import { jitCanRun } from './jit.js';
 
 /** The example operations GraphiQL opens with (also run by the test suite against the corpus). */
 export const GRAPHIQL_EXAMPLES = readFileSync(new URL('./graphiql/examples.graphql', import.meta.url), 'utf8');
@@ -77,6 +82,10 @@ export interface YogaOptions {
   metricsToken?: string | null;
   /** Where the access log and request errors go; the process's `log` when omitted (tests pass their own). */
   logger?: Logger;
+  /** The event bus subscriptions read (src/db/event-bus.ts); the one `prisma`'s writes publish to when omitted. */
+  events?: EventBus;
+  /** The open subscriptions and their limits (src/http/live.ts); the server keeps it to end them at shutdown. */
+  live?: LiveSubscriptions;
 }
 
 /**
@@ -142,6 +151,8 @@ export function createYogaServer({
   readiness,
   metricsToken,
   logger = defaultLogger,
+  events = eventBusOf(prisma),
+  live = createLiveSubscriptions(limits),
 }: YogaOptions) {
   const restricted = limits.introspection === 'restricted';
   collectProcessMetrics();
@@ -152,7 +163,7 @@ export function createYogaServer({
     schema,
     graphqlEndpoint: '/graphql',
     context: ({ request }) =>
-      createContext({ request, prisma, responseCache: responseCache?.cache ?? null, compiledReads, importJobs }),
+      createContext({ request, prisma, responseCache: responseCache?.cache ?? null, compiledReads, importJobs, events }),
     maskedErrors: { maskError: maskUnexpected },
     landingPage: false,
     // Unexpected errors are logged by maskUnexpected; expected ones are the client's business.
@@ -198,9 +209,15 @@ export function createYogaServer({
       useQueryCost({ maxCost: limits.maxCost }),
       ...(restricted ? [useRestrictedIntrospection()] : []),
       useRejectNulCharacters(),
+      // Subscriptions: limits per caller, a failure as a last event, the end at shutdown (docs/live.md).
+      live.plugin,
+      // @defer and @stream (incremental delivery over multipart/mixed or SSE), e.g. a profile page's
+      // achievementStats after the organization. Pothos plans deferred fragments apart (skipDeferredFragments).
+      useDeferStream(),
       // Compiled execution. Yoga's parser cache hands back the same document for the same query
-      // text, and the plugin keeps each document's compiled form beside it.
-      ...(jit ? [useGraphQlJit()] : []),
+      // text, and the plugin keeps each document's compiled form beside it. graphql-jit runs neither
+      // subscriptions nor @defer/@stream: those go through graphql-js (src/http/jit.ts).
+      ...(jit ? [useGraphQlJit({}, { enableIf: jitCanRun })] : []),
       // Queries the compiler covers whole skip graphql-js's execution (src/compiled/operation.ts).
       // Before the response cache, which wraps this executor with its own.
       useCompiledOperations(),

@@ -21,6 +21,7 @@ import { SEARCH_MODELS } from '../search/documents.js';
 import * as achievementStore from '../store/achievements.js';
 import * as articleStore from '../store/articles.js';
 import { SearchBatch } from '../store/common.js';
+import { writeTransaction } from '../store/events.js';
 import * as organizationStore from '../store/organizations.js';
 import * as seriesStore from '../store/series.js';
 
@@ -868,7 +869,7 @@ export async function writeCorpus(tx: Prisma.TransactionClient, plan: CorpusPlan
  */
 export async function loadCorpus(prisma: PrismaClient, options: LoadCorpusOptions = {}): Promise<CorpusLoadSummary> {
   const plan = await prepareCorpus(options);
-  return prisma.$transaction((tx) => writeCorpus(tx, plan), {
+  return writeTransaction(prisma, 'CORPUS', (tx) => writeCorpus(tx, plan), {
     maxWait: 10_000,
     timeout: options.timeoutMs ?? 60_000,
   });

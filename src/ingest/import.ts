@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { publishCommitted } from '../store/events.js';
 import { importConfigFromEnv, type ImportConfig } from './config.js';
 import { createFetcher, FetchError, type Fetcher } from './fetch.js';
 import { expandInputs, fetchUrl, InputError, readInputFile, rememberFetch, type FetchedUrl, type FileAccess, type InputEntry } from './inputs.js';
@@ -354,9 +355,11 @@ export async function runImport(prisma: PrismaClient, inputs: string[], options:
       },
     });
     // When the run is already failing, its own error is the one to report. A job's attempt that
-    // will be retried leaves the run RUNNING: the next attempt continues it.
-    if (finished) await finishing;
-    else if (options.failRunOnError !== false) await finishing.catch(() => undefined);
+    // will be retried leaves the run RUNNING: the next attempt continues it. Subscribers to
+    // importRunFinished hear of the run once its last update has committed.
+    const announce = () => publishCommitted(prisma, 'IMPORT', [{ type: 'importRunFinished', id: run.id, status }]);
+    if (finished) await finishing.then(announce);
+    else if (options.failRunOnError !== false) await finishing.then(announce, () => undefined);
   }
 
   const summary: ImportRunSummary = {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { ArticleOrganizationRole } from '../generated/prisma/enums.js';
 import * as articleStore from '../store/articles.js';
+import { writeTransaction } from '../store/events.js';
 import * as seriesStore from '../store/series.js';
 import { linkOrganizations, loadOrganizationMatcher, type OrganizationMatcher } from './organizations.js';
 import type { ImportedArticle, SourceHint, StoreOutcome } from './types.js';
@@ -313,7 +314,9 @@ async function store(tx: Tx, article: ImportedArticle, options: StoreOptions): P
  * Organizations are never created; names that match none come back in `unknownOrganizations`.
  */
 export async function storeArticle(prisma: PrismaClient, article: ImportedArticle, options: StoreOptions): Promise<StoreOutcome> {
-  return prisma.$transaction(
+  return writeTransaction(
+    prisma,
+    'IMPORT',
     async (tx) => {
       // Imports that run at once (the command line and the mutation, two admins) take turns: each
       // decides "new story or copy of a stored one" from what is committed, so two copies of one

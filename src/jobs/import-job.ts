@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { importConfigFromEnv } from '../ingest/config.js';
+import { publishCommitted } from '../store/events.js';
 import { runImport, type ChangedEntity } from '../ingest/import.js';
 import type { ImportRunSummary, RawDocument } from '../ingest/types.js';
 
@@ -67,10 +68,11 @@ export async function recordQueuedRun(prisma: PrismaClient, job: ImportJobData):
 export async function failRun(prisma: PrismaClient, runId: string, reason: string): Promise<void> {
   const run = await prisma.importRun.findUnique({ where: { id: runId }, select: { startedAt: true } });
   const finishedAt = new Date();
-  await prisma.importRun.updateMany({
+  const { count } = await prisma.importRun.updateMany({
     where: { id: runId, status: 'RUNNING' },
     data: { status: 'FAILED', reason, finishedAt, durationMs: run ? finishedAt.getTime() - run.startedAt.getTime() : null },
   });
+  if (count) publishCommitted(prisma, 'IMPORT', [{ type: 'importRunFinished', id: runId, status: 'FAILED' }]);
 }
 
 function rawDocument(document: QueuedDocument, fetchedAt: Date): RawDocument {

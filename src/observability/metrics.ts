@@ -81,3 +81,24 @@ export function collectProcessMetrics(): void {
   processMetrics = true;
   collectDefaultMetrics({ register: registry });
 }
+
+export const liveEvents = new Counter({
+  name: 'cf_live_events_total',
+  help: 'Events of committed writes handed to the event bus, by type and result (published, failed: Redis refused it and subscribers never get it)',
+  labelNames: ['type', 'result'] as const,
+  registers: [registry],
+});
+
+export const liveSubscriptions = new Gauge({
+  name: 'cf_live_subscriptions',
+  help: 'Subscriptions open on this instance, by root field',
+  labelNames: ['field'] as const,
+  registers: [registry],
+});
+
+export const liveStreamsEnded = new Counter({
+  name: 'cf_live_streams_ended_total',
+  help: 'Subscription streams this instance ended, by reason (lost: the bus dropped its connection; behind: the subscriber fell behind; shutdown; client: the client went away)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});

@@ -50,6 +50,8 @@ export const builder = new SchemaBuilder<{
   directives: { useGraphQLToolsUnorderedDirectives: true },
   defaultFieldNullability: false,
   scopeAuth: {
+    // Subscriptions are authorized once, when they are opened (importRunFinished: admins only).
+    authorizeOnSubscribe: true,
     // From the viewer resolved once in createContext. `editor` means editors and up.
     authScopes: ({ viewer }) => ({
       public: true,
@@ -147,6 +149,10 @@ builder.addScalarType('JSONObject', JSONObjectResolver, {
 });
 
 builder.queryType({ description: 'Read access to report series, their articles, organizations and achievements.' });
+builder.subscriptionType({
+  description:
+    'Live content: events of committed writes, over Server-Sent Events (POST /graphql with `Accept: text/event-stream`). Each event is loaded for you, under your own visibility. See docs/live.md.',
+});
 builder.mutationType({
   description:
     'Editorial writes, for editors and admins. Each runs in one transaction, checks the `expectedVersion` the client read (CONFLICT when the entity changed meanwhile), and writes an audit entry.',

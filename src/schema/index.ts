@@ -10,6 +10,7 @@ import './viewer.js';
 import './audit.js';
 import './import.js';
 import './provenance.js';
+import './live.js';
 import { describeFederationFields } from './federation.js';
 
 // One schema, served directly and to a federation gateway alike: the subgraph schema adds

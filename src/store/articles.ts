@@ -1,9 +1,13 @@
 import type { Article, Prisma } from '../generated/prisma/client.js';
 import { type ArticleBlock, type ArticleBlockKind, blocksToText, contentHash, normalizedHash } from '../domain/article-body.js';
 import { atVersion, NEXT_VERSION, refreshSearch, type Tx, type WriteOptions } from './common.js';
+import { recordEvent, requireOpenWrite } from './events.js';
 
 // The one write path of an article, used by the editorial mutations, the importer and the corpus
-// loader: the columns its body determines, its revisions, its version and its search vector.
+// loader: the columns its body determines, its revisions, its version, its search vector, and the
+// `articlePublished` event (published after the write commits, src/store/events.ts): when it is
+// created PUBLISHED or becomes PUBLISHED, and when a PUBLISHED article gets a new title or text
+// (republished).
 
 /** The columns an article's body determines. No writer sets them but through {@link articleBody}. */
 export interface ArticleBody {
@@ -46,6 +50,7 @@ type Content = Pick<Article, 'id' | 'title' | 'body' | 'bodyText' | 'contentHash
  * @returns whether it appended one.
  */
 export async function appendRevision(tx: Tx, article: Content, importRunId: string | null = null): Promise<boolean> {
+  requireOpenWrite(tx);
   const latest = await tx.articleRevision.findFirst({
     where: { articleId: article.id },
     orderBy: { number: 'desc' },
@@ -72,6 +77,7 @@ function revision(number: number, title: string, body: Pick<ArticleBody, 'bodyTe
 
 /** Creates an article at version 1 with the body of `blocks`, its revision 1 and its search vector. */
 export async function createArticle(tx: Tx, columns: ArticleColumns, blocks: readonly ArticleBlock[], options: ArticleWriteOptions = {}) {
+  requireOpenWrite(tx);
   const body = articleBody(blocks);
   const row = await tx.article.create({
     data: {
@@ -81,7 +87,12 @@ export async function createArticle(tx: Tx, columns: ArticleColumns, blocks: rea
     },
   });
   await refreshSearch(tx, 'Article', row.id, options.search);
+  if (row.status === 'PUBLISHED') published(tx, row, false);
   return row;
+}
+
+function published(tx: Tx, row: Article, republished: boolean) {
+  recordEvent(tx, { type: 'articlePublished', id: row.id, version: row.version, seriesId: row.seriesId, republished });
 }
 
 /**
@@ -96,13 +107,19 @@ export async function updateArticle(
   changes: { columns?: ArticleChanges; blocks?: readonly ArticleBlock[] },
   options: ArticleWriteOptions = {},
 ): Promise<{ row: Article; revised: boolean }> {
+  requireOpenWrite(tx);
   const columns = changes.columns ?? {};
+  // Whether the write publishes it: only a write that sets the status needs to know the one before.
+  const before = columns.status === undefined ? null : await tx.article.findUnique({ where: { id }, select: { status: true } });
   const row = await tx.article.update({
     where: atVersion(id, options.expectedVersion),
     data: { ...columns, ...(changes.blocks ? articleBody(changes.blocks) : {}), ...NEXT_VERSION },
   });
+  const becamePublished = row.status === 'PUBLISHED' && before !== null && before.status !== 'PUBLISHED';
+  if (becamePublished) published(tx, row, false);
   if (!changes.blocks && columns.title === undefined) return { row, revised: false };
   const revised = await appendRevision(tx, row, options.importRunId);
   await refreshSearch(tx, 'Article', id, options.search);
+  if (revised && row.status === 'PUBLISHED' && !becamePublished) published(tx, row, true);
   return { row, revised };
 }

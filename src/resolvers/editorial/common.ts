@@ -4,6 +4,7 @@ import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import type { CredentialKind } from '../../generated/prisma/enums.js';
 import { decodeGlobalId, encodeGlobalId } from '../../domain/global-id.js';
 import type { Viewer } from '../../auth/viewer.js';
+import { writeTransaction } from '../../store/events.js';
 
 // What every editorial write shares: input parsing with per-field messages, the one-transaction
 // frame, the row lock and version check, audit entries, and the list of entities a write changed
@@ -198,10 +199,11 @@ export function refuse(problems: FieldProblem[], extra?: Record<string, unknown>
 
 /**
  * Runs one write in one transaction. An error thrown inside rolls everything back, the audit
- * entry included. The limits suit the embedded PGlite on a slow machine.
+ * entry and the write's events included. The limits suit the embedded PGlite on a slow machine.
  */
 export function inTransaction<T>(db: Db, run: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.$transaction(run, { maxWait: 15_000, timeout: 30_000 });
+  // Its events (a published article, a recorded achievement) go out once it has committed.
+  return writeTransaction(db, 'EDITORIAL', run, { maxWait: 15_000, timeout: 30_000 });
 }
 
 /**
