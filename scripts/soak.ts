@@ -15,7 +15,7 @@
 //
 // Exits 0 when no answer was a 5xx, a network error or a timeout; 1 otherwise; 2 on bad arguments.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -222,6 +222,23 @@ function cpuSecondsOf(pid: number): number {
   }
 }
 
+/** CPU seconds used so far by the processes named `name` (PostgreSQL's server and its backends), from /proc. */
+function cpuSecondsOfProcessesNamed(name: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
+
 /** The machine's busy CPU seconds so far, all cores together, from /proc/stat. */
 function machineBusySeconds(): number {
   const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).map(Number);
@@ -334,6 +351,7 @@ export async function soak(options: SoakOptions, io: CliIo, console: Console): P
     const busyBefore = machineBusySeconds();
     const serverCpuBefore = pid ? cpuSecondsOf(pid) : 0;
     const ownCpuBefore = process.cpuUsage();
+    const postgresCpuBefore = cpuSecondsOfProcessesNamed('postgres');
     const started = performance.now();
     const total = options.durationS * options.rate;
     const pending = new Set<Promise<void>>();
@@ -400,7 +418,10 @@ export async function soak(options: SoakOptions, io: CliIo, console: Console): P
     const own = process.cpuUsage(ownCpuBefore);
     const ownCpu = (own.user + own.system) / 1e6;
     const serverCpu = pid ? cpuSecondsOf(pid) - serverCpuBefore : 0;
-    const otherCores = Math.max(0, (machineBusySeconds() - busyBefore - ownCpu - serverCpu) / elapsed);
+    // PostgreSQL on this machine is part of the system under test, not other load (its backends
+    // that ended during the run are missed, so this is a floor).
+    const postgresCpu = cpuSecondsOfProcessesNamed('postgres') - postgresCpuBefore;
+    const otherCores = Math.max(0, (machineBusySeconds() - busyBefore - ownCpu - serverCpu - postgresCpu) / elapsed);
     const sorted = latencies.sort((a, b) => a - b);
     const serverErrors = Object.entries(byStatus)
       .filter(([status]) => status === 'timeout' || status === 'network' || Number(status) >= 500)
@@ -424,7 +445,8 @@ export async function soak(options: SoakOptions, io: CliIo, console: Console): P
         `\nAnswers by status: ${Object.entries(byStatus).map(([status, count]) => `${status} ${count}`).join(', ') || 'none'}` +
         `\nLatency: p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms` +
         `\nServer RSS: ${result.rssMb.start ?? 'n/a'} MB before, ${result.rssMb.end ?? 'n/a'} MB at the end, ${result.rssMb.max ?? 'n/a'} MB at most` +
-        `\nCPU: server ${(serverCpu / elapsed).toFixed(2)} cores, this client ${(ownCpu / elapsed).toFixed(2)} cores, other processes ${otherCores.toFixed(2)} cores` +
+        `\nCPU: server ${(serverCpu / elapsed).toFixed(2)} cores, PostgreSQL ${(postgresCpu / elapsed).toFixed(2)} cores, this client ${(ownCpu / elapsed).toFixed(2)} cores, ` +
+        `other processes ${otherCores.toFixed(2)} cores` +
         `\n${serverErrors ? `FAILED: ${serverErrors} answers were 5xx, timeouts or network errors` : 'OK: no 5xx, timeout or network error'}`,
     );
     return result;
