@@ -399,6 +399,27 @@ describe.each(testBackends())('embed cards and oEmbed on %s', (backend) => {
       // Another reader of the same page, with the same key, is not affected.
       expect((await view('198.51.100.7')).status).toBe(200);
     });
+
+    it('count a forged key against the failed-authentication limit, as on /graphql (no unlimited scrypt checks)', async () => {
+      const yoga = createYogaServer({
+        prisma: api.db.prisma,
+        limits: { ...DEFAULT_LIMITS, rateLimit: { max: 1000, windowMs: 60_000 }, authFailureLimit: { max: 3, windowMs: 60_000 } },
+        rateLimitStore: createMemoryRateLimitStore(),
+      });
+      // The embed key's id is public (it sits in partner pages); only the secret is guessed.
+      const { keyId } = parseCredential(embedKey)!;
+      const forged = embedKey.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+      expect(parseCredential(forged)?.keyId).toBe(keyId);
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const path = i % 2 ? `/oembed?url=${encodeURIComponent(`${SERVICE}/embed/article/${ARTICLE}`)}&key=${encodeURIComponent(forged)}` : `/embed/article/${ARTICLE}?key=${encodeURIComponent(forged)}`;
+        statuses.push((await yoga.fetch(`${SERVICE}${path}`, {}, { req: { socket: { remoteAddress: '203.0.113.9' } } })).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+      // The genuine key still works from another address.
+      const ok = await yoga.fetch(`${SERVICE}/embed/article/${ARTICLE}?key=${encodeURIComponent(embedKey)}`, {}, { req: { socket: { remoteAddress: '203.0.113.10' } } });
+      expect(ok.status).toBe(200);
+    });
   });
 
   describe('framing rules', () => {

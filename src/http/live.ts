@@ -54,6 +54,9 @@ export function createLiveSubscriptions(limits: Pick<Limits, 'subscriptions' | '
     };
     streams.add(end);
     let finished = false;
+    // Opened before shutdown began but subscribed (its resolver awaited the database) after endAll:
+    // it ends at once too, or the drain would wait SHUTDOWN_TIMEOUT_MS for it.
+    if (stopping) queueMicrotask(end);
     const finish = () => {
       if (finished) return;
       finished = true;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
-import { isOrigin, requestViewer } from '../../auth/credentials.js';
+import { isOrigin, peekRequestViewer, requestViewer } from '../../auth/credentials.js';
 import type { Viewer } from '../../auth/viewer.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { log } from '../../observability/log.js';
@@ -157,11 +157,33 @@ async function readCard(
   }
   const inner = new Request(`${new URL(request.url).origin}/graphql?${params}`, { headers });
 
-  let viewer: Viewer;
+  // The read goes first, through the server's rate limits: a forged or revoked key is counted
+  // against the failed-authentication limit of the reader's address like on /graphql, and an
+  // address past it is refused before the key is looked up (no unlimited scrypt checks here). The
+  // key's viewer is then the one the inner request authenticated; nothing is shown before it is checked.
+  const readContext: EmbedReadContext = { embedCardRead: true };
+  const response = await options.graphql().fetch(inner, Object.assign(Object.create(serverContext), readContext));
+  const text = await response.text();
+  let body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
   try {
-    viewer = await requestViewer(options.prisma, inner);
-  } catch (error) {
-    throw new EmbedFailure(401, 'UNAUTHENTICATED', '嵌入密钥无效', `${(error as Error).message}. Ask the site for a current embed key.`);
+    body = JSON.parse(text);
+  } catch {
+    body = {};
+  }
+  const code = body.errors?.[0]?.extensions?.code;
+  const viewer = key === null ? await requestViewer(options.prisma, inner) : await peekRequestViewer(inner);
+  if (viewer?.kind === 'embed') frameAncestors = allowedFrameAncestors(viewer);
+  if (response.status === 429) {
+    const retry = response.headers.get('retry-after');
+    throw new EmbedFailure(429, 'RATE_LIMITED', '请求过多', body.errors?.[0]?.message ?? 'Too many requests', frameAncestors, retry ? { 'retry-after': retry } : {});
+  }
+  if (code === 'UNAUTHENTICATED' || (!viewer && response.status === 401)) {
+    const reason = (body.errors?.[0]?.message ?? 'The API key or token is not valid').replace(/\.$/, '');
+    throw new EmbedFailure(401, 'UNAUTHENTICATED', '嵌入密钥无效', `${reason}. Ask the site for a current embed key.`);
+  }
+  if (!viewer) {
+    log.error({ kind, slug, status: response.status, code }, 'An embed card’s GraphQL read failed before its key was checked');
+    throw new EmbedFailure(500, 'INTERNAL_SERVER_ERROR', '卡片暂时无法显示', 'The card could not be read; try again later', frameAncestors);
   }
   if (key !== null && viewer.kind !== 'embed') {
     throw new EmbedFailure(
@@ -172,7 +194,6 @@ async function readCard(
         'A partner API key or token is a secret: if it was put in a page, revoke it.',
     );
   }
-  frameAncestors = viewer.kind === 'embed' ? allowedFrameAncestors(viewer) : '*';
   if (viewer.kind === 'embed') {
     const foreign = requestingOrigins(request).find((o) => o !== origin && !viewer.allowedOrigins.includes(o));
     if (foreign) {
@@ -180,24 +201,9 @@ async function readCard(
     }
   }
 
-  const readContext: EmbedReadContext = { embedCardRead: true };
-  const response = await options.graphql().fetch(inner, Object.assign(Object.create(serverContext), readContext));
-  const text = await response.text();
-  let body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = {};
-  }
   const data = body.data?.[ROOT_FIELD[kind]] as CardData | null | undefined;
   if (data && !body.errors?.length) return { data, viewer, frameAncestors };
-  const code = body.errors?.[0]?.extensions?.code;
   if (code === 'NOT_FOUND') throw notFound();
-  if (response.status === 429) {
-    const retry = response.headers.get('retry-after');
-    throw new EmbedFailure(429, 'RATE_LIMITED', '请求过多', body.errors?.[0]?.message ?? 'Too many requests', frameAncestors, retry ? { 'retry-after': retry } : {});
-  }
-  if (code === 'UNAUTHENTICATED') throw new EmbedFailure(401, 'UNAUTHENTICATED', '嵌入密钥无效', body.errors![0]!.message);
   log.error({ kind, slug, status: response.status, code }, 'An embed card’s GraphQL read failed');
   throw new EmbedFailure(500, 'INTERNAL_SERVER_ERROR', '卡片暂时无法显示', 'The card could not be read; try again later', frameAncestors);
 }
