@@ -12,6 +12,7 @@ import { createCredential } from '../src/auth/credentials.js';
 import type { Database } from '../src/db/client.js';
 import { startImportJobs, type ServerImportJobs } from '../src/http/import-jobs.js';
 import { importJobSettingsFromEnv, parseInterval, type ImportJobSettings } from '../src/jobs/config.js';
+import { createInProcessImportJobs } from '../src/jobs/in-process.js';
 import { recordQueuedRun, runIdForJob } from '../src/jobs/import-job.js';
 import { openBullImportQueue, type BullImportQueue, type BullTarget } from '../src/jobs/queue.js';
 import { startImportWorker, type ImportWorker } from '../src/jobs/worker.js';
@@ -381,6 +382,39 @@ describe.runIf(testBackends().includes('pglite'))('the in-process runner on PGli
     // The item kept from before was not fetched again; a CLI run is not the server's to resume.
     expect(server.count(new URL(done).pathname)).toBe(0);
     expect((await db.prisma.importRun.findUniqueOrThrow({ where: { id: cli.id } })).status).toBe('RUNNING');
+  });
+
+  it('keeps the documents of a run the database left RUNNING, for the next start to import', async () => {
+    // The database fails every update that would end the run (its last update, and marking it
+    // FAILED): the run stays RUNNING, and its pushed document must stay with it.
+    const ending = (args: { data?: { status?: unknown } }) => args.data?.status !== undefined && args.data.status !== 'RUNNING';
+    const importRun = new Proxy(db.prisma.importRun, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (property === 'update') {
+          return (args: Parameters<typeof target.update>[0]) =>
+            ending(args as { data?: { status?: unknown } }) ? Promise.reject(new Error('the database went away')) : target.update(args);
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const failing = new Proxy(db.prisma, {
+      get: (target, property) => (property === 'importRun' ? importRun : Reflect.get(target, property, target)),
+    });
+    const document = { name: 'kept.txt', contentType: 'text/plain', content: portalPage('保留的推送') };
+    const job = { trigger: 'MUTATION' as const, actorName: 'admin-1', inputs: [], documents: [document], queuedAt: new Date().toISOString() };
+    const runId = await recordQueuedRun(db.prisma, job);
+    const runner = createInProcessImportJobs(failing);
+    await runner.enqueue({ ...job, runId });
+    await new Promise((resolve) => setImmediate(resolve)); // the runner starts its jobs on the next turn
+    await runner.idle();
+    await runner.close();
+
+    const run = await db.prisma.importRun.findUniqueOrThrow({ where: { id: runId }, include: { items: true } });
+    expect(run.status).toBe('RUNNING');
+    // The job did run: its item was recorded before the run's last update failed.
+    expect(run.items.map((item) => item.locator)).toEqual(['inline:kept.txt']);
+    expect(run.queuedDocuments).toEqual([document]);
   });
 
   it('records and runs a SCHEDULE run every IMPORT_SCHEDULE_EVERY', async () => {

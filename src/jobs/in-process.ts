@@ -52,8 +52,10 @@ export function createInProcessImportJobs(
     } finally {
       if (job.trigger === 'SCHEDULE') scheduledPending = false;
       if (job.documents.length) {
+        // Only once the run has ended: a run the database left RUNNING is resumed at the next
+        // start, and needs its documents then.
         await prisma.importRun
-          .update({ where: { id: job.runId }, data: { queuedDocuments: Prisma.DbNull } })
+          .updateMany({ where: { id: job.runId, status: { not: 'RUNNING' } }, data: { queuedDocuments: Prisma.DbNull } })
           .catch((error: unknown) => log.error({ runId: job.runId, err: error }, 'could not clear the run’s queued documents'));
       }
     }
