@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredential } from '../src/auth/credentials.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCredential, revokeCredential } from '../src/auth/credentials.js';
+import { CREDENTIAL_RECHECK_MS } from '../src/resolvers/live.js';
 import { createMemoryEventBus, createRedisEventBus, type EventBus } from '../src/db/event-bus.js';
 import { encodeGlobalId } from '../src/domain/global-id.js';
 import { createLiveSubscriptions } from '../src/http/live.js';
@@ -193,6 +194,41 @@ describe('live content on pglite', () => {
     expect((await scoped.read())!.data.data.achievementRecorded).toMatchObject({ version: 2, created: false, achievement: { title: '全国先进集体', version: 2 } });
     expect(away.version).toBe(1);
     await scoped.close();
+    await everyone.close();
+    await streamsOpen(bus, 0);
+  });
+
+  it('ends a stream with UNAUTHENTICATED once its key is revoked, at the first event after the next credential check', async () => {
+    const org = await createOrganization(api.db.prisma);
+    const partner = await createCredential(api.db.prisma, { kind: 'PARTNER', name: 'revoked later' });
+    const stream = await subscribe(api.yoga, ACHIEVEMENT_RECORDED, {}, { token: partner.secret });
+    const everyone = await subscribe(api.yoga, ACHIEVEMENT_RECORDED, {});
+    await streamsOpen(bus, 2);
+    const create = (title: string) =>
+      gql(
+        api.yoga,
+        CREATE_ACHIEVEMENT,
+        { input: { slug: unique('live-achievement'), organization: encodeGlobalId('Organization', org.id), title, kind: 'HONOR', awardedOn: '2024-01-01' } },
+        editor,
+      );
+    await create('撤销之前');
+    expect((await stream.read())!.data.data.achievementRecorded.achievement.title).toBe('撤销之前');
+    await revokeCredential(api.db.prisma, partner.keyId);
+    // The stream reads its credential again CREDENTIAL_RECHECK_MS after the last check.
+    const now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now + CREDENTIAL_RECHECK_MS + 1_000);
+    try {
+      await create('撤销之后');
+      const last = await stream.read();
+      expect(last?.data.errors).toMatchObject([{ extensions: { code: 'UNAUTHENTICATED' } }]);
+      expect(last?.data.errors[0].message).toBe('The API key or token has been revoked');
+      expect((await stream.read())?.event).toBe('complete');
+      // Anonymous subscribers have no credential to lose.
+      expect((await everyone.read())!.data.data.achievementRecorded.achievement.title).toBe('撤销之前');
+      expect((await everyone.read())!.data.data.achievementRecorded.achievement.title).toBe('撤销之后');
+    } finally {
+      clock.mockRestore();
+    }
     await everyone.close();
     await streamsOpen(bus, 0);
   });

@@ -6,6 +6,7 @@ import { achievementScopeSql, readableArticleSql } from '../auth/scope.js';
 import type { Viewer } from '../auth/viewer.js';
 import type { Context } from '../context.js';
 import { createLoaders } from '../loaders/index.js';
+import { UnauthenticatedError } from '../domain/errors.js';
 
 // Which events reach which subscriber (docs/live.md). An event names an entity; each subscriber
 // asks the database whether it may read that entity now and whether it matches its arguments, with
@@ -98,4 +99,24 @@ export function filterEvents<T>(source: AsyncIterableIterator<T>, keep: (event: 
  */
 export function freshEventContext(ctx: Context): void {
   Object.assign(ctx, initContextCache(), { loaders: createLoaders(ctx.prisma, ctx.viewer) });
+}
+
+/** How often an open subscription reads its credential again: a revoked or expired key's stream ends within this. */
+export const CREDENTIAL_RECHECK_MS = 30_000;
+
+/**
+ * A check, before each event, that the subscriber's credential still holds: it reads the row again
+ * at most every `everyMs`, and throws UNAUTHENTICATED once the key is revoked or expired, which ends
+ * the stream with that error as its last event. A viewer was read once, when the subscription
+ * opened; a stream may stay open for hours. Anonymous subscribers have nothing to check.
+ */
+export function credentialStillHolds(prisma: PrismaClient, viewer: Viewer, everyMs = CREDENTIAL_RECHECK_MS): () => Promise<void> {
+  let checkedAt = Date.now();
+  return async () => {
+    if (!viewer.credentialId || Date.now() - checkedAt < everyMs) return;
+    const row = await prisma.credential.findUnique({ where: { id: viewer.credentialId }, select: { revokedAt: true, expiresAt: true } });
+    if (!row || row.revokedAt) throw new UnauthenticatedError('The API key or token has been revoked');
+    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('The API key or token has expired');
+    checkedAt = Date.now();
+  };
 }

@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import {
   achievementEventReaches,
   articleEventReaches,
+  credentialStillHolds,
   filterEvents,
   freshEventContext,
   type OrganizationFilter,
@@ -115,9 +116,11 @@ builder.subscriptionFields((t) => ({
       if (seriesId && !(await ctx.prisma.series.findFirst({ where: { AND: [{ id: seriesId }, seriesScopeWhere(ctx.viewer)] }, select: { id: true } }))) {
         throw new NotFoundError('Series', encodeGlobalId('Series', seriesId));
       }
-      return filterEvents(ctx.events.subscribe('articlePublished'), (event) =>
-        articleEventReaches(ctx.prisma, ctx.viewer, event, { seriesId, organization }),
-      );
+      const stillHolds = credentialStillHolds(ctx.prisma, ctx.viewer);
+      return filterEvents(ctx.events.subscribe('articlePublished'), async (event) => {
+        await stillHolds();
+        return articleEventReaches(ctx.prisma, ctx.viewer, event, { seriesId, organization });
+      });
     },
     resolve: (event: ArticlePublished, _args, ctx) => {
       freshEventContext(ctx);
@@ -134,9 +137,11 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: async (_root, args, ctx) => {
       const organization = await organizationFilter(ctx, args.organization, args.scope);
-      return filterEvents(ctx.events.subscribe('achievementRecorded'), (event) =>
-        achievementEventReaches(ctx.prisma, ctx.viewer, event, { organization }),
-      );
+      const stillHolds = credentialStillHolds(ctx.prisma, ctx.viewer);
+      return filterEvents(ctx.events.subscribe('achievementRecorded'), async (event) => {
+        await stillHolds();
+        return achievementEventReaches(ctx.prisma, ctx.viewer, event, { organization });
+      });
     },
     resolve: (event: AchievementRecorded, _args, ctx) => {
       freshEventContext(ctx);
@@ -147,7 +152,13 @@ builder.subscriptionFields((t) => ({
     type: ImportRunFinishedEvent,
     description: 'Every import run that ends from now on, whoever ran it. Admins only.',
     authScopes: { admin: true },
-    subscribe: (_root, _args, ctx) => ctx.events.subscribe('importRunFinished'),
+    subscribe: (_root, _args, ctx) => {
+      const stillHolds = credentialStillHolds(ctx.prisma, ctx.viewer);
+      return filterEvents(ctx.events.subscribe('importRunFinished'), async () => {
+        await stillHolds();
+        return true;
+      });
+    },
     resolve: (event: ImportRunFinished, _args, ctx) => {
       freshEventContext(ctx);
       return event;
