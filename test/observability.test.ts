@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { redisReadiness } from '../src/http/health.js';
 import { DEFAULT_LIMITS } from '../src/http/limits.js';
-import { createMetricsServer } from '../src/http/metrics.js';
+import { createMetricsServer, operationLabel } from '../src/http/metrics.js';
 import { createBoundedMemoryCache } from '../src/http/response-cache.js';
 import { createMemoryRateLimitStore } from '../src/http/rate-limit.js';
 import { createYogaServer, type YogaOptions, type YogaServer } from '../src/http/yoga.js';
@@ -296,6 +296,16 @@ describe('observability', () => {
       const text = await scrape(yoga);
       expect(text).toMatch(/^cf_database_pool_connections\{state="total"\} 0$/m);
       expect(text).toMatch(/^cf_database_pool_connections\{state="waiting"\} 0$/m);
+    });
+    // Last of the metrics tests: it fills the names clients may add.
+    it('keep the trusted documents’ operation names as labels however many other names clients send', () => {
+      serve(); // its metrics plugin learns the trusted documents' names
+      for (let i = 0; i < 150; i++) operationLabel(`Junk${i}`);
+      expect(operationLabel('Junk149')).toBe('other');
+      expect(operationLabel('BrandNewName')).toBe('other');
+      expect(operationLabel('PartnerArticle')).toBe('PartnerArticle');
+      expect(operationLabel('BenchQ3')).toBe('BenchQ3');
+      expect(operationLabel('not a name!')).toBe('other');
     });
   });
 

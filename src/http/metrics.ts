@@ -14,17 +14,29 @@ export const METRICS_PATH = '/metrics';
 
 /**
  * Operation names come from the client: as label values, unbounded they would grow the registry
- * (and every scrape) without limit. The first MAX_OPERATION_NAMES names are kept; later ones are
- * counted as "other".
+ * (and every scrape) without limit. The names of the trusted documents are always kept; of the
+ * others, the first MAX_OPERATION_NAMES are, and later ones are counted as "other" (so junk names
+ * can crowd out only other clients' ad-hoc names, never the documents the service ships).
  */
 const MAX_OPERATION_NAMES = 100;
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
+const knownOperationNames = new Set<string>();
 const operationNames = new Set<string>();
 export function operationLabel(name: string | null | undefined): string {
   if (!name) return 'Anonymous';
-  if (operationNames.has(name)) return name;
-  if (operationNames.size >= MAX_OPERATION_NAMES || !/^[_A-Za-z][_0-9A-Za-z]{0,99}$/.test(name)) return 'other';
+  if (knownOperationNames.has(name) || operationNames.has(name)) return name;
+  if (operationNames.size >= MAX_OPERATION_NAMES || !OPERATION_NAME.test(name)) return 'other';
   operationNames.add(name);
   return name;
+}
+
+/** The names of `documents`' operations, always kept as labels (the trusted documents). */
+function keepOperationNames(documents: Iterable<string>): void {
+  for (const text of documents) {
+    for (const [, name] of text.matchAll(/\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g)) {
+      if (name && OPERATION_NAME.test(name)) knownOperationNames.add(name);
+    }
+  }
 }
 
 const operationLabels = (params: FillLabelsFnParams) => ({
@@ -49,7 +61,8 @@ function phaseHistogram<Phase extends string>(name: string, help: string, phases
  * operationType; the HTTP histogram also method and statusCode. The error paths and the URL, both
  * unbounded, are left out.
  */
-export function useGraphQLMetrics(): Plugin {
+export function useGraphQLMetrics(trustedDocuments: Iterable<string> = []): Plugin {
+  keepOperationNames(trustedDocuments);
   return usePrometheus({
     registry,
     // Served by useMetricsEndpoint and createMetricsServer, never openly.

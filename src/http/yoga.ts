@@ -182,7 +182,7 @@ export function createYogaServer({
       // The request id and the access log wrap everything else; probes answer before any limit.
       useRequestLog(logger),
       useHealthEndpoints(createReadiness(prisma, readiness)),
-      useGraphQLMetrics(),
+      useGraphQLMetrics(trustedDocuments.values()),
       // Only the embed cards may be framed; they answer their own paths before anything else, and
       // send their reads back through this server (counted, cached and scoped like any other).
       useFramingRules(),
