@@ -117,9 +117,6 @@ const importJobs = await startImportJobs({ prisma: db.prisma, database: config, 
   },
 );
 shutdown.add({ name: 'the import jobs', close: () => importJobs.close() });
-// GET /readyz pings Redis when there is one (on a connection of its own).
-const redisCheck = process.env.REDIS_URL ? redisReadiness(process.env.REDIS_URL) : null;
-if (redisCheck) shutdown.add({ name: 'the readiness check of Redis', close: () => redisCheck.close() });
 const yoga = createYogaServer({
   prisma: db.prisma,
   responseCache: cacheStore ? { cache: cacheStore.cache, ttlMs } : undefined,
@@ -130,7 +127,8 @@ const yoga = createYogaServer({
   limits,
   rateLimitStore,
   importJobs: importJobs.jobs,
-  readiness: { redis: redisCheck?.check },
+  // GET /readyz pings Redis, when there is one, on the same connection.
+  readiness: { redis: redis ? redisReadiness(redis) : undefined },
   metricsToken,
   events,
   live,

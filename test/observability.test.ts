@@ -5,7 +5,9 @@ import { createServer as createNetServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.js';
+import { openRedis } from '../src/db/redis.js';
 import { redisReadiness } from '../src/http/health.js';
+import { until } from './support/sse.js';
 import { DEFAULT_LIMITS } from '../src/http/limits.js';
 import { createMetricsServer, operationLabel } from '../src/http/metrics.js';
 import { createBoundedMemoryCache } from '../src/http/response-cache.js';
@@ -181,18 +183,19 @@ describe('observability', () => {
       expect((await get(checkedEarlier, '/readyz')).status).toBe(200);
     });
 
-    it('pings Redis by default: true when it answers, false within its bound when it does not', async () => {
+    it('pings Redis on the service’s connection: true when it answers, false within its bound when it does not', async () => {
       for (const [url, expected] of [
         ...((await testStores()).includes('redis') ? [[REDIS_URL, true] as const] : []),
         [`redis://127.0.0.1:${await deadPort()}`, false] as const,
       ]) {
-        const redis = redisReadiness(url);
+        const connection = openRedis(url, { logger: createLogger(undefined, 'silent') });
         try {
+          if (expected) await until(() => connection.status() === 'up', 5_000, 'Redis to answer');
           const started = Date.now();
-          expect(await redis.check().catch(() => false), url).toBe(expected);
+          expect(await redisReadiness(connection)(), url).toBe(expected);
           expect(Date.now() - started).toBeLessThan(3000);
         } finally {
-          await redis.close();
+          await connection.close();
         }
       }
     });

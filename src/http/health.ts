@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import type { Plugin } from 'graphql-yoga';
 import type { PrismaClient } from '../generated/prisma/client.js';
+import type { RedisConnection } from '../db/redis.js';
 import { pingDatabase, shippedMigrations, unappliedMigrations } from '../db/readiness.js';
 import { log } from '../observability/log.js';
 import { dependencyUp } from '../observability/metrics.js';
@@ -121,17 +121,18 @@ export function useHealthEndpoints(readiness: () => Promise<Readiness>): Plugin 
 }
 
 /**
- * The default Redis check when REDIS_URL is set: PING on a connection of its own (made on the
- * first probe), so that probes do not queue behind the cache's and rate limiter's commands.
+ * The Redis check when REDIS_URL is set: PING on the service's one Redis connection (the response
+ * cache's and the rate limits', src/db/redis.ts), which fails at once while it is disconnected and
+ * within its command timeout while Redis does not answer. A failed PING also tells the connection,
+ * so its status and log follow.
  */
-export function redisReadiness(url: string): { check: () => Promise<boolean>; close(): Promise<void> } {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 1000 });
-  // The probe reports the failure; ioredis' reconnect errors would otherwise be unhandled events.
-  redis.on('error', () => {});
-  return {
-    check: async () => (await redis.ping()) === 'PONG',
-    async close() {
-      redis.disconnect();
-    },
+export function redisReadiness(connection: RedisConnection): () => Promise<boolean> {
+  return async () => {
+    try {
+      return (await connection.client.ping()) === 'PONG';
+    } catch (error) {
+      connection.failed(error);
+      return false;
+    }
   };
 }
