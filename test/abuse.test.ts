@@ -208,6 +208,29 @@ describe.each(testBackends())('abuse of the endpoint on %s', (backend) => {
     expect(counter.pulled).toBeLessThan(counter.chunks / 2);
   });
 
+  it('refuses a malformed or doubled Content-Length with 400 before reading, and reads a declared length within the limit', async () => {
+    for (const length of ['12, 12', '-1', 'abc']) {
+      const { stream, counter } = countedBody(1024);
+      const response = await api.yoga.fetch('http://yoga/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': length },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.status, length).toBe(400);
+      expect((await response.json()).errors[0].extensions.code, length).toBe('BAD_REQUEST');
+      expect(counter.pulled, length).toBeLessThanOrEqual(1);
+    }
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const response = await api.yoga.fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
   it('refuses a batch of 500 operations with 413 BATCH_LIMIT_EXCEEDED, and runs a batch of 10', async () => {
     const refused = await post(api.yoga, Array.from({ length: 500 }, () => ({ query: '{ organizations { totalCount } }' })));
     expectRefused(refused, 413, 'BATCH_LIMIT_EXCEEDED');

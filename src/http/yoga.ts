@@ -26,7 +26,7 @@ import { useQueryLimits } from './query-limits.js';
 import { RATE_LIMIT_HEADERS, useRateLimit, type RateLimitStore } from './rate-limit.js';
 import { useRejectNulCharacters } from './reject-nul.js';
 import { REQUEST_ID_HEADER, useRequestLog } from './request-log.js';
-import { useBatchLimit, useCsrfPrevention } from './request-guards.js';
+import { useBatchLimit, useCsrfPrevention, useRequestBodyLimit } from './request-guards.js';
 import { responseCacheSession } from './response-cache.js';
 import { schema } from '../schema/index.js';
 import { loadEmbedDocuments, loadTrustedDocuments } from './trusted-documents.js';
@@ -168,8 +168,9 @@ export function createYogaServer({
     landingPage: false,
     // Unexpected errors are logged by maskUnexpected; expected ones are the client's business.
     logging: false,
-    // Yoga counts the bytes of a streamed (chunked) body too, and stops reading past the limit: 413.
-    maxRequestBodySize: limits.maxBodyBytes,
+    // The body limit is useRequestBodyLimit's (last plugin below): yoga's streams every body
+    // through a counter, even one whose declared length already bounds it.
+    maxRequestBodySize: false,
     batching: { limit: limits.maxBatch },
     // No file uploads here: multipart bodies are one more parser and CSRF vector for nothing.
     multipart: false,
@@ -235,6 +236,9 @@ export function createYogaServer({
             }),
           ]
         : []),
+      // 413 past the body limit, on the declared length or counting a chunked body; after every
+      // plugin that registers a request parser, since it wraps the one chosen (request-guards.ts).
+      useRequestBodyLimit(limits.maxBodyBytes),
     ],
     graphiql: graphiql
       ? { title: 'Content federation API', defaultQuery: GRAPHIQL_EXAMPLES }
