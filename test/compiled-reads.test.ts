@@ -223,6 +223,33 @@ describe.each(testBackends())('compiled reads and the Prisma path on %s', (backe
     expect(anonymous.data.series.articles.edges.map((e: { node: { status: string } }) => e.node.status)).not.toContain('DRAFT');
   });
 
+  it('never answers from another request’s uncommitted write (on PGlite, the read waits for the transaction)', async () => {
+    const query = `query ($org: String!) { organization(slug: $org) { name version } }`;
+    const before = await api.execute<any, object>(query, vars);
+    let wrote!: () => void;
+    let release!: () => void;
+    const written = new Promise<void>((resolve) => (wrote = resolve));
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transaction = api.db.prisma
+      .$transaction(async (tx) => {
+        await tx.organization.update({ where: { slug: vars.org }, data: { name: 'uncommitted name', version: { increment: 1 } } });
+        wrote();
+        await held;
+        throw new Error('rolled back on purpose');
+      })
+      .catch((error: Error) => error.message);
+    await written;
+    const during = api.execute<any, object>(query, vars);
+    // Long enough for a read that did not wait to have answered.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    release();
+    expect(await transaction).toBe('rolled back on purpose');
+    const answer = await during;
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.organization).toEqual(before.data.organization);
+    expect(api.statements.some((sql) => sql.includes('"Organization"') && sql.includes('AS json'))).toBe(true);
+  });
+
   it('encodes global IDs and cursors as the Prisma path does', async () => {
     const { compiled } = await both(CRAFTED.aliasesAndFragments!, vars, {});
     const organization = compiled.data.organization;

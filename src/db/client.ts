@@ -153,6 +153,7 @@ export async function openDatabase(
     readers.set(prisma, preparedReader(pool, options.onQuery));
     pools.set(prisma, pool);
   }
+  if (pglite) readers.set(prisma, pgliteReader(pglite, options.onQuery));
   return {
     config,
     prisma,
@@ -184,10 +185,27 @@ const readers = new WeakMap<PrismaClient, JsonReader>();
 /**
  * How to run compiled reads on this client. On PostgreSQL, straight on the pool as named prepared
  * statements, so that PostgreSQL plans each shape once per connection instead of once per request;
- * elsewhere (PGlite, or a client not opened here) through Prisma's `$queryRaw`.
+ * on PGlite, straight on the PGlite instance; for a client not opened here, through Prisma's `$queryRaw`.
  */
 export function jsonReader(prisma: PrismaClient): JsonReader {
   return readers.get(prisma) ?? (async (statement) => (await prisma.$queryRaw<{ json: string | null }[]>(statement))[0]?.json ?? null);
+}
+
+/** Dates as ISO instants: what PostgreSQL must read, whatever the process's time zone (as Prisma sends them). */
+const statementValues = (statement: Prisma.Sql) => statement.values.map((value) => (value instanceof Date ? value.toISOString() : value));
+
+/**
+ * Compiled reads on PGlite without Prisma: the read needs none of its query compiler (whose first
+ * use costs some 150–250 ms of a start), nor its row mapping. PGlite runs one statement at a time
+ * and waits for an open transaction (Prisma's, through its adapter) to end before it runs this one,
+ * so a read never sees another request's uncommitted writes.
+ */
+function pgliteReader(pglite: PGlite, onQuery?: (sql: string) => void): JsonReader {
+  return async (statement) => {
+    onQuery?.(statement.text);
+    const result = await pglite.query<{ json: string | null }>(statement.text, statementValues(statement));
+    return result.rows[0]?.json ?? null;
+  };
 }
 
 /**
@@ -205,7 +223,7 @@ function preparedReader(pool: pg.Pool, onQuery?: (sql: string) => void): JsonRea
     if (!name && names.size < MAX_PREPARED) names.set(text, (name = `cf_read_${names.size + 1}`));
     onQuery?.(text);
     // pg writes a Date in the process's time zone; PostgreSQL must read the instant, as Prisma sends it.
-    const values = statement.values.map((value) => (value instanceof Date ? value.toISOString() : value));
+    const values = statementValues(statement);
     try {
       const result = await pool.query<{ json: string | null }>({ ...(name ? { name } : {}), text, values });
       return result.rows[0]?.json ?? null;
