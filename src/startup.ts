@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { type Database, type DatabaseConfig, openDatabase, type OpenDatabaseOptions } from './db/client.js';
 import { Prisma } from './generated/prisma/client.js';
 import { migrateDatabase, readMigrationsList } from './db/migrations.js';
@@ -24,6 +26,7 @@ import { corpusFingerprint, loadCorpus } from './ingest/corpus.js';
 // takes the usual path: the state file and the table signals match, so nothing runs. A stale
 // snapshot is not copied, and the start does the work itself, as without one.
 
+const execFileAsync = promisify(execFile);
 const STATE_FILE = 'cf-startup-state.json';
 /** The snapshot's directory, next to the code that made it (dist/ for the built server). */
 export const SNAPSHOT_DIR = 'pglite-snapshot';
@@ -103,6 +106,25 @@ async function readState(dir: string): Promise<StartupState | null> {
 }
 
 /**
+ * Copies the directory `from` to `to` (which must not exist): a copy-on-write clone where the file
+ * system has them, a copy otherwise; never hard links, since PostgreSQL writes its files in place.
+ * On Linux, GNU cp does it in another process, off this one's event loop: 0.14 s for the
+ * snapshot's 1,070 files, where `fs.promises.cp` took 1.0 s of mostly this thread's time, in the
+ * middle of the modules' loading. Elsewhere, or when that cp is missing or fails, `fs.promises.cp`.
+ */
+async function copyTree(from: string, to: string): Promise<void> {
+  if (process.platform === 'linux') {
+    const copied = await execFileAsync('cp', ['-a', '--reflink=auto', from, to]).then(
+      () => true,
+      () => false,
+    );
+    if (copied) return;
+    await rm(to, { recursive: true, force: true });
+  }
+  await cp(from, to, { recursive: true, mode: constants.COPYFILE_FICLONE });
+}
+
+/**
  * Fills the empty or missing directory `dir` with a copy of the snapshot, when the snapshot was
  * made from `inputs`. Copied next to it, then renamed into place: an interrupted copy never leaves
  * a half database behind. Returns whether it did.
@@ -114,9 +136,7 @@ async function copySnapshot(snapshot: string, dir: string, inputs: string): Prom
   const copy = `${path.resolve(dir)}.snapshot-${process.pid}`;
   await mkdir(path.dirname(copy), { recursive: true });
   try {
-    // A copy-on-write clone where the file system has them; a copy otherwise. Never hard links:
-    // PostgreSQL writes its files in place.
-    await cp(snapshot, copy, { recursive: true, mode: constants.COPYFILE_FICLONE });
+    await copyTree(snapshot, copy);
     await rm(dir, { recursive: true, force: true });
     await rename(copy, dir);
   } catch (error) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/db/client.js';
+import { startOpeningPGlite } from '../src/db/pglite.js';
 import { openEmbeddedDatabase, prepareEmbeddedDatabase, writeEmbeddedSnapshot } from '../src/startup.js';
 
 // The embedded default's start-up work runs when something changed and only then. One on-disk
@@ -116,6 +117,25 @@ describe("a cold start from the build's snapshot", () => {
     expect(started.startup.fromSnapshot).toBe(false);
     expect(started.startup.appliedMigrations.length).toBeGreaterThan(0);
     expect(await started.db.prisma.article.count()).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('opened early (as the server does), leaves an empty directory to the snapshot and takes a filled one as it is', async () => {
+    // Empty: nothing is started, the snapshot is copied in, then opened.
+    const empty = { kind: 'pglite' as const, dataDir: path.join(dir, 'early', 'pglite') };
+    await startOpeningPGlite(empty);
+    expect(await readdir(path.dirname(empty.dataDir)).catch(() => [])).toEqual([]);
+    const first = await openEmbeddedDatabase(empty, { snapshotDir: snapshot });
+    expect(first.startup).toEqual({ upToDate: true, fromSnapshot: true, appliedMigrations: [] });
+    const articles = await first.db.prisma.article.count();
+    await first.db.close();
+
+    // Filled: its opening starts at once, and the start that follows takes that instance.
+    await startOpeningPGlite(empty);
+    const again = await openEmbeddedDatabase(empty, { snapshotDir: snapshot });
+    open.push(again.db);
+    expect(again.startup).toEqual({ upToDate: true, fromSnapshot: false, appliedMigrations: [] });
+    expect(await again.db.prisma.article.count()).toBe(articles);
+    expect(articles).toBeGreaterThan(0);
   }, 180_000);
 
   it('never copies the snapshot into a directory that already holds something', async () => {

@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -7,32 +5,10 @@ import pg from 'pg';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 import { isDatabaseUnavailable, ServiceUnavailableError } from '../domain/errors.js';
 import { log } from '../observability/log.js';
+import { type DatabaseConfig, openPGlite } from './pglite.js';
 import type { PoolCounts } from '../observability/metrics.js';
 
-/** Where the data lives: an embedded PGlite (the default) or a PostgreSQL server. */
-export type DatabaseConfig =
-  | { kind: 'postgres'; url: string }
-  | {
-      kind: 'pglite';
-      /** On-disk data directory; omit for an in-memory database. */
-      dataDir?: string;
-      /** A `dumpDataDir()` tarball to start from (used to clone a migrated template in tests). */
-      loadDataDir?: Blob;
-    };
-
-export const DEFAULT_PGLITE_DIR = '.data/pglite';
-
-/** Reads `DATABASE_URL` and `PGLITE_DIR`; with no `DATABASE_URL` the embedded PGlite is used. */
-export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
-  const url = env.DATABASE_URL?.trim();
-  if (url) {
-    if (!/^postgres(ql)?:\/\//.test(url)) {
-      throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
-    }
-    return { kind: 'postgres', url };
-  }
-  return { kind: 'pglite', dataDir: env.PGLITE_DIR?.trim() || DEFAULT_PGLITE_DIR };
-}
+export { DEFAULT_PGLITE_DIR, type DatabaseConfig, databaseConfigFromEnv, openPGlite } from './pglite.js';
 
 /** Splits a connection URL into discrete fields. node-postgres lets `connectionString` override
  * `database`, which once sent Prisma's shadow database work to the main database. */
@@ -84,21 +60,6 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
  * until TCP gives up, minutes later.
  */
 const READ_TIMEOUT_MARGIN_MS = 2_000;
-
-export async function openPGlite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<PGlite> {
-  // PGlite creates its data directory but not the directories above it (e.g. `.data/`).
-  if (config.dataDir) await mkdir(path.dirname(path.resolve(config.dataDir)), { recursive: true });
-  // Imported here, not at the top: a server on PostgreSQL never loads PGlite (36 MB of RSS).
-  const { PGlite } = await import('@electric-sql/pglite');
-  return PGlite.create({
-    dataDir: config.dataDir,
-    loadDataDir: config.loadDataDir,
-    // PostgreSQL's default 128 MB of shared buffers lives in PGlite's WASM memory, and a warm start
-    // touched most of it (RSS 510 MB; 350-380 MB with 16 MB). The data files are real files, read
-    // through the OS page cache, so small buffers mostly cost copies, not disk reads.
-    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
-  });
-}
 
 /** The one place that turns configuration into a Prisma client and its driver adapter. */
 export async function openDatabase(
