@@ -1,7 +1,8 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Database, openDatabase } from '../src/db/client.js';
 import { startOpeningPGlite } from '../src/db/pglite.js';
 import { openEmbeddedDatabase, prepareEmbeddedDatabase, writeEmbeddedSnapshot } from '../src/startup.js';
@@ -129,10 +130,15 @@ describe("a cold start from the build's snapshot", () => {
     const articles = await first.db.prisma.article.count();
     await first.db.close();
 
-    // Filled: its opening starts at once, and the start that follows takes that instance.
+    // Filled: its opening starts at once, and the start that follows takes that instance (one
+    // PGlite is created in all, not a second one on the same directory).
+    const create = vi.spyOn(PGlite, 'create');
     await startOpeningPGlite(empty);
+    expect(create).toHaveBeenCalledTimes(1);
     const again = await openEmbeddedDatabase(empty, { snapshotDir: snapshot });
     open.push(again.db);
+    expect(create).toHaveBeenCalledTimes(1);
+    create.mockRestore();
     expect(again.startup).toEqual({ upToDate: true, fromSnapshot: false, appliedMigrations: [] });
     expect(await again.db.prisma.article.count()).toBe(articles);
     expect(articles).toBeGreaterThan(0);
